@@ -1,0 +1,60 @@
+// Bundles Hearth's three kinds of code:
+//  - the extension host side (CommonJS, `vscode` provided by the host),
+//  - the engine child process (ESM, because node-llama-cpp is ESM-only; it stays external and ships in node_modules),
+//  - the webview scripts (browser IIFE, written into media/dist so the webview's localResourceRoots stay = media/).
+import * as esbuild from "esbuild";
+import { existsSync } from "node:fs";
+
+const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
+
+const common = {
+    bundle: true,
+    minify: production,
+    sourcemap: production ? false : "linked",
+    logLevel: "info",
+    legalComments: "none",
+};
+
+const builds = [
+    {
+        ...common,
+        entryPoints: { extension: "src/extension.ts" },
+        outdir: "dist",
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        external: ["vscode", "node-llama-cpp"],
+    },
+    {
+        ...common,
+        entryPoints: { engine: "src/engine/main.ts" },
+        outdir: "dist",
+        outExtension: { ".js": ".mjs" },
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        external: ["node-llama-cpp"],
+    },
+];
+
+// Webview entry points (one per webview); each folder under src/webview/ with a main.ts is a bundle.
+const webviews = ["chat"].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+if (webviews.length) {
+    builds.push({
+        ...common,
+        entryPoints: Object.fromEntries(webviews.map((name) => [name, `src/webview/${name}/main.ts`])),
+        outdir: "media/dist",
+        format: "iife",
+        platform: "browser",
+        target: "es2022",
+        loader: { ".css": "css" },
+    });
+}
+
+if (watch) {
+    const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+    await Promise.all(contexts.map((c) => c.watch()));
+} else {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+}

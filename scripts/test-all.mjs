@@ -1,0 +1,30 @@
+// `npm test`: every suite in order, timing each, stopping at the first failure. Suites are listed once here;
+// .ci/run runs `npm test` exactly as the README says.
+import { spawnSync } from "node:child_process";
+
+const suites = [
+    { name: "lint", cmd: "npx eslint src test bench" },
+    { name: "typecheck + compile tests", cmd: "npx tsc -p ." },
+    { name: "build", cmd: "node esbuild.mjs" },
+    { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
+    { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
+];
+
+const only = process.argv.slice(2);
+const timings = [];
+let failed;
+for (const suite of suites) {
+    if (only.length && !only.some((o) => suite.name.startsWith(o))) continue;
+    console.log(`\n=== ${suite.name}: ${suite.cmd}`);
+    const started = Date.now();
+    const r = spawnSync(suite.cmd, { shell: true, stdio: "inherit", env: process.env });
+    const seconds = (Date.now() - started) / 1000;
+    timings.push({ suite: suite.name, seconds, ok: r.status === 0 });
+    if (r.status !== 0) { failed = suite.name; break; }
+}
+console.log("\n=== time per suite");
+for (const t of timings) console.log(`${t.ok ? "ok  " : "FAIL"} ${t.seconds.toFixed(1).padStart(7)} s  ${t.suite}`);
+if (failed) {
+    console.error(`\nnpm test failed in: ${failed}`);
+    process.exit(1);
+}

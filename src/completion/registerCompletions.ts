@@ -1,0 +1,6 @@
+// PLACEHOLDER until its issue lands: the capability replaces this file.
+import type { HearthServices } from "../services";
+
+export function registerCompletions(services: HearthServices): void {
+    void services;
+}

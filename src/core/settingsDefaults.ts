@@ -1,0 +1,52 @@
+/**
+ * Every `hearth.*` setting with its type and default, in one place. package.json's `contributes.configuration`
+ * must agree with this table; a unit test checks that, so the two cannot drift apart.
+ */
+export interface HearthSettings {
+    model: string;
+    modelFolders: string[];
+    contextSize: number;
+    threads: number;
+    gpu: "auto" | "cpu";
+    gpuLayers: number;
+    "chat.systemPrompt": string;
+    "chat.maxTokens": number;
+    "chat.temperature": number;
+    "completions.enabled": boolean;
+    "completions.languages": Record<string, boolean>;
+    "completions.debounceMs": number;
+    "completions.timeBudgetMs": number;
+    "completions.maxTokens": number;
+}
+
+export const SETTINGS_DEFAULTS: HearthSettings = {
+    model: "",
+    modelFolders: [],
+    contextSize: 8192,
+    threads: 0,
+    gpu: "auto",
+    gpuLayers: -1,
+    "chat.systemPrompt": "",
+    "chat.maxTokens": 1024,
+    "chat.temperature": 0.7,
+    "completions.enabled": true,
+    "completions.languages": {},
+    "completions.debounceMs": 150,
+    "completions.timeBudgetMs": 2000,
+    "completions.maxTokens": 96,
+};
+
+export type SettingKey = keyof HearthSettings;
+
+/**
+ * Threads for generation when `hearth.threads` is 0. node-llama-cpp's own default, max(4, cores), made a 2-core
+ * machine ~70x slower. We leave one core to VS Code (the editor must stay responsive while the model generates)
+ * and cap at 8, past which CPU generation is memory-bound and extra threads only contend.
+ */
+export function autoThreadCount(cores: number): number {
+    return Math.max(1, Math.min(cores - 1, 8));
+}
+
+export function resolveThreads(setting: number, cores: number): number {
+    return setting > 0 ? Math.floor(setting) : autoThreadCount(cores);
+}

@@ -1,0 +1,244 @@
+/**
+ * Text generation inside the engine process: chat turns through node-llama-cpp's LlamaChat (which applies the
+ * model's chat template and reuses the KV cache for the unchanged history prefix), and raw token generation for
+ * plain completion and fill-in-the-middle, where we lay the tokens out ourselves so consecutive requests share
+ * the longest possible prefix with what the sequence already holds.
+ */
+import type { ChatHistoryItem, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import {
+    EngineError,
+    type ChatParams,
+    type CompleteParams,
+    type GenerationResult,
+    type InfillParams,
+    type SamplingOptions,
+    type TextChunkEvent,
+} from "../protocol/engineProtocol";
+import { loadNodeLlamaCpp, type LoadedModel } from "./modelHost";
+
+export interface GenerationControl {
+    signal: AbortSignal;
+    emit(event: TextChunkEvent): void;
+}
+
+export async function runChat(loaded: LoadedModel, params: ChatParams, control: GenerationControl): Promise<GenerationResult> {
+    const { LlamaChat } = await loadNodeLlamaCpp();
+    const sequence = loaded.sequences.chat;
+    const history: ChatHistoryItem[] = params.messages.map((m) =>
+        m.role === "assistant" ? { type: "model", response: [m.text] }
+            : m.role === "system" ? { type: "system", text: m.text }
+                : { type: "user", text: m.text });
+    // The answer is generated after the last user message: LlamaChat expects an empty model turn to fill.
+    history.push({ type: "model", response: [] });
+
+    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    const started = performance.now();
+    const inputBefore = sequence.tokenMeter.usedInputTokens;
+    let firstTokenAt = 0;
+    let tokens = 0;
+    let text = "";
+    try {
+        const res = await chat.generateResponse(history, {
+            signal: control.signal,
+            stopOnAbortSignal: true,
+            maxTokens: params.maxTokens,
+            ...samplingForLlamaChat(params.sampling),
+            customStopTriggers: params.stop?.length ? params.stop : undefined,
+            onToken: (generated) => {
+                if (tokens === 0) firstTokenAt = performance.now();
+                tokens += generated.length;
+            },
+            onTextChunk: (chunk) => {
+                text += chunk;
+                control.emit({ type: "text", text: chunk, tokens });
+            },
+        });
+        const stopReason = control.signal.aborted || res.metadata.stopReason === "abort" ? "cancelled"
+            : res.metadata.stopReason === "maxTokens" ? "maxTokens"
+                : res.metadata.stopReason === "customStopTrigger" ? "stop" : "eos";
+        return finish(loaded, sequence, {
+            text: res.response, tokens, started, firstTokenAt, stopReason,
+            promptTokens: sequence.contextTokens.length - tokens,
+            evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
+        });
+    } catch (err) {
+        if (control.signal.aborted) {
+            return finish(loaded, sequence, {
+                text, tokens, started, firstTokenAt, stopReason: "cancelled",
+                promptTokens: sequence.contextTokens.length - tokens,
+                evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
+            });
+        }
+        throw err;
+    } finally {
+        chat.dispose({ disposeSequence: false });
+    }
+}
+
+export async function runComplete(loaded: LoadedModel, params: CompleteParams, control: GenerationControl): Promise<GenerationResult> {
+    const tokens = loaded.model.tokenize(params.prompt, params.specialTokens ?? false);
+    const bos = loaded.model.tokens.bos;
+    const withBos = bos != null && loaded.model.tokens.shouldPrependBosToken && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+    return generateFromTokens(loaded, loaded.sequences[params.sequence], withBos, params, control);
+}
+
+/**
+ * Fill-in-the-middle laid out as llama-server does: `[extra] PRE <prefix lines> SUF <suffix> MID <current line>`.
+ * A keystroke only changes the tokens after MID, so the whole prefix, suffix and extra context stay cached.
+ */
+export async function runInfill(loaded: LoadedModel, params: InfillParams, control: GenerationControl): Promise<GenerationResult> {
+    const { model } = loaded;
+    const fim = model.tokens.infill;
+    if (fim.prefix == null || fim.suffix == null || fim.middle == null) {
+        throw new EngineError("badRequest", "This model has no fill-in-the-middle tokens; use plain completion instead.");
+    }
+    const bos = model.tokens.bos;
+    const tokens: Token[] = [];
+    if (bos != null && model.tokens.shouldPrependBosToken) tokens.push(bos);
+    if (params.extraContext) tokens.push(...model.tokenize(params.extraContext, false));
+    tokens.push(fim.prefix, ...model.tokenize(params.prefix, false));
+    tokens.push(fim.suffix, ...model.tokenize(params.suffix, false));
+    tokens.push(fim.middle, ...model.tokenize(params.currentLinePrefix, false));
+    return generateFromTokens(loaded, loaded.sequences.completion, tokens, params, control);
+}
+
+interface TokenGenerationOptions {
+    maxTokens: number;
+    sampling?: SamplingOptions;
+    stop?: string[];
+    timeBudgetMs?: number;
+    reuseCache?: boolean;
+}
+
+export async function generateFromTokens(
+    loaded: LoadedModel,
+    sequence: LlamaContextSequence,
+    promptTokens: Token[],
+    options: TokenGenerationOptions,
+    control: GenerationControl,
+): Promise<GenerationResult> {
+    const { model } = loaded;
+    const started = performance.now();
+    const contextSize = sequence.contextSize;
+    const maxTokens = Math.max(1, Math.min(options.maxTokens, contextSize - 1));
+    // Keep the prompt's tail when it would not leave room for the answer; the host budgets, this is the last guard.
+    let input = promptTokens.length + maxTokens > contextSize ? promptTokens.slice(-(contextSize - maxTokens)) : promptTokens.slice();
+    if (input.length === 0) throw new EngineError("badRequest", "The prompt is empty.");
+
+    if (options.reuseCache === false) await sequence.clearHistory();
+    const last = input[input.length - 1]!;
+    await sequence.adaptStateToTokens(input.slice(0, -1), false);
+    const reused = sequence.nextTokenIndex;
+    input = [...input.slice(reused, -1), last];
+    const promptCount = reused + input.length;
+
+    const generated: Token[] = [];
+    let text = "";
+    let emittedLength = 0;
+    let firstTokenAt = 0;
+    let stopReason: GenerationResult["stopReason"] = "maxTokens";
+    const stops = (options.stop ?? []).filter((s) => s.length > 0);
+    const deadline = options.timeBudgetMs ? started + options.timeBudgetMs : Infinity;
+
+    if (control.signal.aborted) stopReason = "cancelled";
+    else {
+        const iterator = sequence.evaluate(input, samplingForEvaluate(options.sampling, generated));
+        for await (const token of iterator) {
+            if (control.signal.aborted) { stopReason = "cancelled"; break; }
+            if (generated.length === 0) firstTokenAt = performance.now();
+            if (model.isEogToken(token)) { stopReason = "eos"; break; }
+            generated.push(token);
+            text = model.detokenize(generated, false);
+            const stopAt = firstStopIndex(text, stops);
+            if (stopAt >= 0) { text = text.slice(0, stopAt); stopReason = "stop"; }
+            // Hold back a trailing partial UTF-8 sequence and any text that could still become a stop string.
+            const safeEnd = stopReason === "stop" ? text.length : safeEmitLength(text, stops);
+            if (safeEnd > emittedLength) {
+                control.emit({ type: "text", text: text.slice(emittedLength, safeEnd), tokens: generated.length });
+                emittedLength = safeEnd;
+            }
+            if (stopReason === "stop") break;
+            if (generated.length >= maxTokens) { stopReason = "maxTokens"; break; }
+            if (performance.now() >= deadline) { stopReason = "timeBudget"; break; }
+        }
+    }
+    if (text.endsWith("\uFFFD")) text = text.replace(/\uFFFD+$/, "");
+    if (text.length > emittedLength && stopReason !== "cancelled") {
+        control.emit({ type: "text", text: text.slice(emittedLength), tokens: generated.length });
+    }
+    if (stopReason === "cancelled") text = text.slice(0, Math.max(emittedLength, 0));
+    return finish(loaded, sequence, {
+        text, tokens: generated.length, started, firstTokenAt, stopReason,
+        promptTokens: promptCount, evaluatedPromptTokens: input.length,
+    });
+}
+
+function firstStopIndex(text: string, stops: string[]): number {
+    let best = -1;
+    for (const s of stops) {
+        const i = text.indexOf(s);
+        if (i >= 0 && (best < 0 || i < best)) best = i;
+    }
+    return best;
+}
+
+/** Length of `text` that can be shown now: not ending inside a multi-byte character or a possible stop string. */
+export function safeEmitLength(text: string, stops: string[]): number {
+    let end = text.length;
+    while (end > 0 && text[end - 1] === "\uFFFD") end--;
+    for (const s of stops) {
+        for (let k = Math.min(s.length - 1, end); k > 0; k--) {
+            if (text.slice(end - k, end) === s.slice(0, k)) { end = Math.min(end, text.length - k); break; }
+        }
+    }
+    return Math.max(0, end);
+}
+
+function finish(
+    loaded: LoadedModel,
+    sequence: LlamaContextSequence,
+    r: {
+        text: string; tokens: number; started: number; firstTokenAt: number;
+        stopReason: GenerationResult["stopReason"]; promptTokens: number; evaluatedPromptTokens: number;
+    },
+): GenerationResult {
+    const end = performance.now();
+    const genMs = r.firstTokenAt ? end - r.firstTokenAt : 0;
+    return {
+        text: r.text,
+        tokens: r.tokens,
+        promptTokens: Math.max(0, r.promptTokens),
+        evaluatedPromptTokens: Math.max(0, r.evaluatedPromptTokens),
+        stopReason: r.stopReason,
+        timeToFirstTokenMs: r.firstTokenAt ? r.firstTokenAt - r.started : end - r.started,
+        totalMs: end - r.started,
+        tokensPerSecond: r.tokens > 1 && genMs > 0 ? ((r.tokens - 1) * 1000) / genMs : 0,
+        contextUsed: sequence.contextTokens.length,
+        contextSize: loaded.context.contextSize,
+    };
+}
+
+function samplingForEvaluate(s: SamplingOptions | undefined, generated: readonly Token[]) {
+    return {
+        temperature: s?.temperature ?? 0,
+        topK: s?.topK,
+        topP: s?.topP,
+        minP: s?.minP,
+        seed: s?.seed,
+        repeatPenalty: s?.repeatPenalty && s.repeatPenalty > 1
+            ? { penalty: s.repeatPenalty, punishTokens: () => generated.slice(-64) } : undefined,
+    };
+}
+
+function samplingForLlamaChat(s: SamplingOptions | undefined) {
+    return {
+        temperature: s?.temperature ?? 0.7,
+        topK: s?.topK,
+        topP: s?.topP,
+        minP: s?.minP,
+        seed: s?.seed,
+        repeatPenalty: s?.repeatPenalty && s.repeatPenalty > 1 ? { penalty: s.repeatPenalty } : false as const,
+    };
+}
+
+export type { LlamaModel };

@@ -1,0 +1,57 @@
+/**
+ * Reads GGUF metadata (never tensor data) of candidate model files and scores how well each fits this machine,
+ * using node-llama-cpp's GGUF reader and insights. Files are untrusted: every failure becomes a per-file reason.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { InspectModelsParams, InspectModelsResult, ModelInfo } from "../protocol/engineProtocol";
+import { errorText, loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
+
+export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {
+    const { readGgufFileInfo, GgufInsights, GgufFileType } = await loadNodeLlamaCpp();
+    const llama = await host.getLlama(host.backend === "cpu" ? "cpu" : "auto");
+    const models: ModelInfo[] = [];
+    for (const modelPath of params.paths) {
+        if (signal.aborted) break;
+        const info: ModelInfo = { path: modelPath, ok: false };
+        models.push(info);
+        try {
+            await validateModelFile(modelPath);
+            info.sizeBytes = (await fs.stat(modelPath)).size;
+            const file = await readGgufFileInfo(modelPath, { signal });
+            const meta = file.metadata;
+            const general = meta?.general;
+            info.name = typeof general?.name === "string" && general.name.trim() ? general.name.trim() : path.basename(modelPath, ".gguf");
+            info.architecture = String(general?.architecture ?? "unknown");
+            const fileType = general?.file_type;
+            info.quantization = typeof fileType === "number" ? String(GgufFileType[fileType] ?? fileType).replace(/^MOSTLY_/, "") : undefined;
+            info.hasChatTemplate = typeof meta?.tokenizer?.chat_template === "string";
+            const ggml = meta?.tokenizer?.ggml as Record<string, unknown> | undefined;
+            info.hasFimTokens = ggml != null && ["fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id"].every((k) => typeof ggml[k] === "number")
+                || ggml != null && ["prefix_token_id", "suffix_token_id", "middle_token_id"].every((k) => typeof ggml[k] === "number");
+            const insights = await GgufInsights.from(file, llama);
+            info.contextLength = insights.trainContextSize;
+            info.parameters = formatParameters(insights.totalParameters, general?.size_label);
+            if (!insights.isSupportedByLlamaCpp) {
+                info.error = `The “${info.architecture}” architecture is not supported by this llama.cpp build.`;
+                continue;
+            }
+            const score = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: Math.min(8192, insights.trainContextSize ?? 8192) });
+            info.fitScore = score.compatibilityScore;
+            info.gpuLayers = score.resolvedValues.gpuLayers;
+            info.fitsOnGpu = llama.gpu !== false && score.resolvedValues.gpuLayers >= insights.totalLayers;
+            info.ok = true;
+        } catch (err) {
+            info.error = errorText(err);
+        }
+    }
+    return { models };
+}
+
+function formatParameters(total: number, label: unknown): string | undefined {
+    if (typeof label === "string" && label) return label;
+    if (!total) return undefined;
+    if (total >= 1e9) return `${(total / 1e9).toFixed(1)}B`;
+    if (total >= 1e6) return `${(total / 1e6).toFixed(1)}M`;
+    return `${(total / 1e3).toFixed(0)}K`;
+}

@@ -1,0 +1,153 @@
+/**
+ * Entry point of the engine child process (forked by the extension host, ELECTRON_RUN_AS_NODE under VS Code).
+ * Speaks engineProtocol over Node IPC: announces `ready`, serves typed requests, streams events, honours
+ * cancellation by request id, and exits when the host goes away so no orphan keeps a model in memory.
+ */
+import {
+    ENGINE_PROTOCOL_VERSION,
+    EngineError,
+    isHostToEngineMessage,
+    type EngineMethod,
+    type EngineMethods,
+    type EngineToHostMessage,
+    type EventOf,
+    type ParamsOf,
+    type RequestMessage,
+    type ResultOf,
+    type SequenceName,
+} from "../protocol/engineProtocol";
+import { runChat, runComplete, runInfill } from "./generation";
+import { inspectModels } from "./inspectModels";
+import { errorText, ModelHost } from "./modelHost";
+import { KeyedMutex } from "./keyedMutex";
+
+interface RequestContext<M extends EngineMethod> {
+    signal: AbortSignal;
+    emit(event: EventOf<M>): void;
+}
+
+type Handlers = { [M in EngineMethod]: (params: ParamsOf<M>, ctx: RequestContext<M>) => Promise<ResultOf<M>> };
+
+function send(message: EngineToHostMessage): void {
+    if (process.connected) process.send?.(message);
+}
+
+function log(level: "debug" | "info" | "warn" | "error", message: string): void {
+    send({ type: "log", level, message });
+}
+
+const host = new ModelHost(log);
+const locks = new KeyedMutex();
+const inFlight = new Map<number, AbortController>();
+const busy = new Set<SequenceName>();
+let lastTokensPerSecond: number | undefined;
+
+/** Generation on one sequence at a time; chat and completion sequences run side by side in one context. */
+async function onSequence<T>(name: SequenceName, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    return locks.run(name, signal, async () => {
+        busy.add(name);
+        try {
+            return await work();
+        } finally {
+            busy.delete(name);
+        }
+    });
+}
+
+const handlers: Handlers = {
+    loadModel: (params, ctx) => locks.run("model", ctx.signal, () => host.load(params, ctx.signal, ctx.emit)),
+    unload: () => locks.run("model", undefined, async () => ({ unloaded: await host.unload() })),
+    chat: async (params, ctx) => {
+        const r = await onSequence("chat", ctx.signal, () => runChat(host.requireLoaded(), params, ctx));
+        lastTokensPerSecond = r.tokensPerSecond || lastTokensPerSecond;
+        return r;
+    },
+    complete: (params, ctx) => onSequence(params.sequence, ctx.signal, () => runComplete(host.requireLoaded(), params, ctx)),
+    infill: (params, ctx) => onSequence("completion", ctx.signal, () => runInfill(host.requireLoaded(), params, ctx)),
+    tokenize: async (params) => {
+        const { model } = host.requireLoaded();
+        return { counts: params.texts.map((t) => model.tokenize(t, params.specialTokens ?? false).length) };
+    },
+    inspectModels: (params, ctx) => inspectModels(host, params, ctx.signal),
+    stats: async () => {
+        const loaded = host.current;
+        let vram: { total: number; used: number; free: number } | undefined;
+        if (loaded && host.backend !== "cpu" && host.backend !== "none") {
+            const state = await loaded.model.llama.getVramState();
+            vram = { total: state.total, used: state.used, free: state.free };
+        }
+        return {
+            pid: process.pid,
+            backend: host.backend,
+            modelPath: loaded?.info.modelPath,
+            contextSize: loaded?.context.contextSize,
+            contextUsed: {
+                chat: loaded?.sequences.chat.contextTokens.length ?? 0,
+                completion: loaded?.sequences.completion.contextTokens.length ?? 0,
+            },
+            rssBytes: process.memoryUsage.rss(),
+            vram,
+            lastTokensPerSecond,
+            busy: [...busy],
+        };
+    },
+};
+
+async function serve(message: RequestMessage): Promise<void> {
+    const controller = new AbortController();
+    inFlight.set(message.id, controller);
+    const ctx = {
+        signal: controller.signal,
+        emit: (event: EventOf<EngineMethod>) => send({ type: "event", id: message.id, event }),
+    };
+    try {
+        const handler = handlers[message.method] as (p: unknown, c: typeof ctx) => Promise<EngineMethods[EngineMethod]["result"]>;
+        const result = await handler(message.params, ctx);
+        send({ type: "result", id: message.id, method: message.method, result } as EngineToHostMessage);
+    } catch (err) {
+        const error = err instanceof EngineError ? err
+            : controller.signal.aborted ? new EngineError("cancelled", "The request was cancelled.")
+                : new EngineError("internal", `The engine failed: ${errorText(err)}`, err instanceof Error ? err.stack : undefined);
+        if (error.code === "internal") log("error", `${message.method} #${message.id}: ${error.detail ?? error.message}`);
+        send({ type: "error", id: message.id, error: error.toPayload() });
+    } finally {
+        inFlight.delete(message.id);
+    }
+}
+
+async function shutdown(code: number): Promise<never> {
+    for (const c of inFlight.values()) c.abort();
+    try {
+        await Promise.race([host.dispose(), new Promise((r) => setTimeout(r, 2000))]);
+    } finally {
+        process.exit(code);
+    }
+}
+
+process.on("message", (raw: unknown) => {
+    if (!isHostToEngineMessage(raw)) {
+        log("warn", `Ignored a malformed message from the host: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+    }
+    switch (raw.type) {
+        case "request":
+            if (!(raw.method in handlers)) {
+                send({ type: "error", id: raw.id, error: { code: "badRequest", message: `Unknown engine method “${raw.method}”.` } });
+                return;
+            }
+            void serve(raw);
+            return;
+        case "cancel":
+            inFlight.get(raw.id)?.abort();
+            return;
+        case "shutdown":
+            void shutdown(0);
+            return;
+    }
+});
+
+// The host went away (closed the channel or died): never linger holding gigabytes of model.
+process.on("disconnect", () => void shutdown(0));
+process.on("unhandledRejection", (reason) => log("error", `Unhandled rejection in engine: ${errorText(reason)}`));
+
+send({ type: "ready", protocolVersion: ENGINE_PROTOCOL_VERSION, pid: process.pid, nodeVersion: process.version });

@@ -1,0 +1,248 @@
+/**
+ * Owns the node-llama-cpp objects of the engine process: one Llama backend, at most one loaded model and one
+ * context holding a sequence per consumer (chat, completion). node-llama-cpp is ESM-only and is imported
+ * dynamically so the engine starts (and answers `ready`) before the native binding is loaded.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
+import {
+    EngineError,
+    type EngineBackend,
+    type LoadModelParams,
+    type LoadModelResult,
+    type LoadProgressEvent,
+    type SequenceName,
+} from "../protocol/engineProtocol";
+
+export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
+
+let nodeLlamaCppModule: Promise<NodeLlamaCpp> | undefined;
+export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+    nodeLlamaCppModule ??= import("node-llama-cpp");
+    return nodeLlamaCppModule;
+}
+
+type Logger = (level: "debug" | "info" | "warn" | "error", message: string) => void;
+
+export interface LoadedModel {
+    params: LoadModelParams;
+    info: LoadModelResult;
+    model: LlamaModel;
+    context: LlamaContext;
+    sequences: Record<SequenceName, LlamaContextSequence>;
+}
+
+export class ModelHost {
+    private llama: Llama | undefined;
+    private llamaGpuMode: "auto" | "cpu" | undefined;
+    private gpuFallbackReason: string | undefined;
+    private loaded: LoadedModel | undefined;
+
+    constructor(private readonly log: Logger) {}
+
+    get current(): LoadedModel | undefined {
+        return this.loaded;
+    }
+
+    get backend(): EngineBackend | "none" {
+        if (!this.llama) return "none";
+        return this.llama.gpu === false ? "cpu" : this.llama.gpu;
+    }
+
+    requireLoaded(): LoadedModel {
+        if (!this.loaded) {
+            throw new EngineError("noModel", "No model is loaded. Choose one with “Hearth: Select Model”.");
+        }
+        return this.loaded;
+    }
+
+    /** Creates the backend once; falls back to CPU (and remembers why) when the GPU backend fails. */
+    async getLlama(gpuMode: "auto" | "cpu"): Promise<Llama> {
+        if (this.llama && this.llamaGpuMode === gpuMode) return this.llama;
+        if (this.llama) {
+            await this.unload();
+            await this.llama.dispose();
+            this.llama = undefined;
+        }
+        const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
+        const logger = (level: unknown, message: string) => {
+            const text = message.trim();
+            if (!text) return;
+            const mapped = level === LlamaLogLevel.error || level === LlamaLogLevel.fatal ? "error"
+                : level === LlamaLogLevel.warn ? "warn" : "debug";
+            this.log(mapped, `[llama.cpp] ${text}`);
+        };
+        this.gpuFallbackReason = undefined;
+        if (gpuMode === "auto") {
+            try {
+                this.llama = await getLlama({ gpu: "auto", build: "never", logLevel: LlamaLogLevel.warn, logger });
+            } catch (err) {
+                this.gpuFallbackReason = `GPU backend failed to initialise (${errorText(err)}); running on the CPU.`;
+                this.log("warn", this.gpuFallbackReason);
+            }
+        }
+        this.llama ??= await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.warn, logger });
+        this.llamaGpuMode = gpuMode;
+        return this.llama;
+    }
+
+    async load(
+        params: LoadModelParams,
+        signal: AbortSignal,
+        emit: (event: LoadProgressEvent) => void,
+    ): Promise<LoadModelResult> {
+        const started = Date.now();
+        await validateModelFile(params.modelPath);
+        emit({ type: "loadProgress", progress: 0, stage: "backend" });
+        const llama = await this.getLlama(params.gpu);
+        if (this.loaded && sameLoad(this.loaded.params, params)) return this.loaded.info;
+        await this.unload();
+
+        const { readGgufFileInfo, GgufInsights } = await loadNodeLlamaCpp();
+        let architecture = "unknown";
+        try {
+            const fileInfo = await readGgufFileInfo(params.modelPath, { signal });
+            architecture = String(fileInfo.metadata?.general?.architecture ?? "unknown");
+            const insights = await GgufInsights.from(fileInfo, llama);
+            if (!insights.isSupportedByLlamaCpp) {
+                throw new EngineError("badModel",
+                    `${path.basename(params.modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
+            }
+        } catch (err) {
+            if (err instanceof EngineError) throw err;
+            if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
+            throw new EngineError("badModel",
+                `${path.basename(params.modelPath)} is not a readable GGUF model: ${errorText(err)}`, String(err));
+        }
+
+        let model: LlamaModel;
+        try {
+            model = await llama.loadModel({
+                modelPath: params.modelPath,
+                gpuLayers: params.gpuLayers,
+                loadSignal: signal,
+                onLoadProgress: (progress) => emit({ type: "loadProgress", progress: progress * 0.9, stage: "model" }),
+            });
+        } catch (err) {
+            if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
+            throw classifyLoadError(params.modelPath, architecture, err);
+        }
+
+        emit({ type: "loadProgress", progress: 0.92, stage: "context" });
+        let context: LlamaContext;
+        try {
+            context = await model.createContext({
+                // Never "auto": that takes the full training context (e.g. 32k) and its memory.
+                contextSize: { min: Math.min(512, params.contextSize), max: params.contextSize },
+                sequences: Math.max(1, params.sequences),
+                threads: Math.max(1, params.threads),
+                createSignal: signal,
+            });
+        } catch (err) {
+            await model.dispose();
+            if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
+            throw new EngineError("modelTooLarge",
+                `Not enough memory for a context for ${path.basename(params.modelPath)}. Lower “hearth.contextSize” or choose a smaller model.`,
+                errorText(err));
+        }
+        const chat = context.getSequence();
+        const completion = params.sequences > 1 ? context.getSequence() : chat;
+        const stat = await fs.stat(params.modelPath);
+        const info: LoadModelResult = {
+            modelPath: params.modelPath,
+            modelName: modelDisplayName(model, params.modelPath),
+            backend: llama.gpu === false ? "cpu" : llama.gpu,
+            gpuLayers: model.gpuLayers,
+            totalLayers: model.fileInsights.totalLayers,
+            contextSize: context.contextSize,
+            trainContextSize: model.trainContextSize,
+            threads: context.currentThreads,
+            sizeBytes: stat.size,
+            loadMs: Date.now() - started,
+            hasChatTemplate: typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string",
+            chatWrapper: "",
+            infillSupported: model.tokens.infill.prefix != null && model.tokens.infill.suffix != null
+                && model.tokens.infill.middle != null,
+            gpuFallbackReason: this.gpuFallbackReason,
+        };
+        const { resolveChatWrapper } = await loadNodeLlamaCpp();
+        info.chatWrapper = resolveChatWrapper(model)?.wrapperName ?? "general";
+        this.loaded = { params, info, model, context, sequences: { chat, completion } };
+        emit({ type: "loadProgress", progress: 1, stage: "context" });
+        this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `
+            + `context ${info.contextSize}, ${info.threads} threads) in ${info.loadMs} ms`);
+        return info;
+    }
+
+    async unload(): Promise<boolean> {
+        const loaded = this.loaded;
+        if (!loaded) return false;
+        this.loaded = undefined;
+        await loaded.context.dispose();
+        await loaded.model.dispose();
+        return true;
+    }
+
+    async dispose(): Promise<void> {
+        await this.unload();
+        await this.llama?.dispose();
+        this.llama = undefined;
+    }
+}
+
+function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
+    return a.modelPath === b.modelPath && a.contextSize === b.contextSize && a.threads === b.threads
+        && a.gpuLayers === b.gpuLayers && a.sequences === b.sequences && a.gpu === b.gpu;
+}
+
+function modelDisplayName(model: LlamaModel, modelPath: string): string {
+    const name = model.fileInfo.metadata?.general?.name;
+    return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
+}
+
+/** Model files are untrusted input: check existence and the GGUF magic before llama.cpp sees them. */
+export async function validateModelFile(modelPath: string): Promise<void> {
+    const name = path.basename(modelPath);
+    let handle: fs.FileHandle;
+    try {
+        handle = await fs.open(modelPath, "r");
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const reason = code === "ENOENT" ? "the file does not exist" : code === "EISDIR" ? "it is a folder" : errorText(err);
+        throw new EngineError("badModel", `Cannot open model ${modelPath}: ${reason}. Choose another with “Hearth: Select Model”.`);
+    }
+    try {
+        const header = Buffer.alloc(8);
+        const { bytesRead } = await handle.read(header, 0, 8, 0);
+        if (bytesRead < 8 || header.toString("latin1", 0, 4) !== "GGUF") {
+            throw new EngineError("badModel",
+                `${name} is not a GGUF model file (it does not start with the GGUF signature). Hearth loads .gguf files made for llama.cpp.`);
+        }
+        const version = header.readUInt32LE(4);
+        if (version < 2 || version > 3) {
+            throw new EngineError("badModel", `${name} is GGUF version ${version}, which llama.cpp cannot read (expected 2 or 3).`);
+        }
+    } finally {
+        await handle.close();
+    }
+}
+
+function classifyLoadError(modelPath: string, architecture: string, err: unknown): EngineError {
+    const name = path.basename(modelPath);
+    const text = errorText(err);
+    if (/InsufficientMemory|out of memory|not enough memory|failed to allocate|ErrorOutOfMemory/i.test(text)) {
+        return new EngineError("modelTooLarge",
+            `${name} does not fit in this machine's free memory. Choose a smaller model or quantization (e.g. Q4_K_M).`, text);
+    }
+    if (/unknown model architecture|unsupported/i.test(text)) {
+        return new EngineError("badModel", `${name} uses the “${architecture}” architecture, which this llama.cpp build does not support.`, text);
+    }
+    return new EngineError("badModel",
+        `${name} could not be loaded: the file is damaged, truncated or incomplete (${text}). Download it again or choose another model.`, text);
+}
+
+export function errorText(err: unknown): string {
+    if (err instanceof Error) return err.message;
+    return String(err);
+}

@@ -1,0 +1,70 @@
+/** The status bar item: engine state, model, backend and memory; a click opens Hearth's quick menu. */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { EngineService, ServiceState } from "./engineService";
+
+export class EngineStatusBar implements vscode.Disposable {
+    private readonly item: vscode.StatusBarItem;
+    private readonly disposables: vscode.Disposable[] = [];
+
+    constructor(private readonly engine: EngineService) {
+        this.item = vscode.window.createStatusBarItem("hearth.engine", vscode.StatusBarAlignment.Right, 100);
+        this.item.name = vscode.l10n.t("Hearth Engine");
+        this.item.command = "hearth.showMenu";
+        this.disposables.push(this.item, engine.onDidChangeState((s) => this.render(s)));
+        this.render(engine.state);
+        this.item.show();
+    }
+
+    private render(state: ServiceState): void {
+        const item = this.item;
+        item.backgroundColor = undefined;
+        switch (state.kind) {
+            case "idle":
+                item.text = "$(flame) Hearth";
+                item.tooltip = vscode.l10n.t("Hearth: idle. The model loads on first use.");
+                break;
+            case "noModel":
+                item.text = "$(flame) Hearth: " + vscode.l10n.t("no model");
+                item.tooltip = vscode.l10n.t("No model selected. Click to select or download one.");
+                item.backgroundColor = new vscode.ThemeColor("statusBarItem.warningBackground");
+                break;
+            case "starting":
+                item.text = "$(loading~spin) Hearth";
+                item.tooltip = vscode.l10n.t("Hearth: starting the engine…");
+                break;
+            case "loading":
+                item.text = `$(loading~spin) Hearth ${Math.round(state.progress * 100)}%`;
+                item.tooltip = vscode.l10n.t("Hearth: loading {0}", path.basename(state.modelPath));
+                break;
+            case "ready":
+            case "generating": {
+                const m = state.model;
+                const icon = state.kind === "generating" ? "$(sync~spin)" : "$(flame)";
+                item.text = `${icon} ${m.modelName} · ${m.backend.toUpperCase()}`;
+                item.tooltip = new vscode.MarkdownString([
+                    `**Hearth** — ${state.kind === "generating" ? vscode.l10n.t("generating") : vscode.l10n.t("ready")}`,
+                    `${vscode.l10n.t("Model")}: ${m.modelName} (${formatBytes(m.sizeBytes)})`,
+                    `${vscode.l10n.t("Backend")}: ${m.backend}, ${m.gpuLayers}/${m.totalLayers} ${vscode.l10n.t("layers on GPU")}, ${m.threads} ${vscode.l10n.t("threads")}`,
+                    `${vscode.l10n.t("Context")}: ${m.contextSize} ${vscode.l10n.t("tokens")}`,
+                ].join("\n\n"));
+                break;
+            }
+            case "error":
+                item.text = "$(error) Hearth";
+                item.tooltip = state.message;
+                item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
+                break;
+        }
+    }
+
+    dispose(): void {
+        for (const d of this.disposables) d.dispose();
+    }
+}
+
+export function formatBytes(bytes: number): string {
+    if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+    if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+    return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}

@@ -1,0 +1,36 @@
+/** Commands that act on the engine itself: the status bar's quick menu, restart, log, stop generation. */
+import * as vscode from "vscode";
+import type { EngineService } from "./engineService";
+import { messageOf } from "./engineService";
+
+export function registerEngineCommands(context: vscode.ExtensionContext, engine: EngineService): void {
+    context.subscriptions.push(
+        vscode.commands.registerCommand("hearth.restartEngine", async () => {
+            try {
+                await vscode.window.withProgress(
+                    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: restarting the engine…") },
+                    () => engine.restart(),
+                );
+            } catch (err) {
+                void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not restart its engine: {0}", messageOf(err)));
+            }
+        }),
+        vscode.commands.registerCommand("hearth.showLog", () => engine.log.show(true)),
+        vscode.commands.registerCommand("hearth.stopGeneration", () => engine.stopAll()),
+        vscode.commands.registerCommand("hearth.showMenu", async () => {
+            const items: (vscode.QuickPickItem & { command: string })[] = [
+                { label: "$(file-binary) " + vscode.l10n.t("Select Model…"), command: "hearth.selectModel" },
+                { label: "$(cloud-download) " + vscode.l10n.t("Download Model…"), command: "hearth.downloadModel" },
+                { label: "$(debug-stop) " + vscode.l10n.t("Stop Generation"), command: "hearth.stopGeneration" },
+                { label: "$(debug-restart) " + vscode.l10n.t("Restart Engine"), command: "hearth.restartEngine" },
+                { label: "$(output) " + vscode.l10n.t("Show Log"), command: "hearth.showLog" },
+                { label: "$(comment-discussion) " + vscode.l10n.t("Open Chat"), command: "hearth.openChat" },
+                { label: "$(settings-gear) " + vscode.l10n.t("Settings"), command: "hearth.openSettings" },
+            ];
+            const pick = await vscode.window.showQuickPick(items, { title: "Hearth" });
+            if (pick) await vscode.commands.executeCommand(pick.command);
+        }),
+        vscode.commands.registerCommand("hearth.openSettings", () =>
+            vscode.commands.executeCommand("workbench.action.openSettings", "@ext:hearth-local.hearth")),
+    );
+}

@@ -1,0 +1,43 @@
+/**
+ * Activation registers Hearth's commands, views and providers and returns at once: nothing starts the engine or
+ * loads a model until the first request. Everything registered goes to context.subscriptions.
+ */
+import * as vscode from "vscode";
+import { registerChat } from "./chat/registerChat";
+import { registerCompletions } from "./completion/registerCompletions";
+import { EngineService } from "./engineClient/engineService";
+import { EngineStatusBar } from "./engineClient/engineStatusBar";
+import { registerEngineCommands } from "./engineClient/registerEngineCommands";
+import { registerExplain } from "./explain/registerExplain";
+import { registerModels } from "./models/registerModels";
+import { registerPolish } from "./polish/registerPolish";
+import type { HearthServices } from "./services";
+
+/** Returned from activate() so in-host tests (and other extensions) can see what Hearth did. */
+export interface HearthApi {
+    activationMs: number;
+    engine: EngineService;
+}
+
+export function activate(context: vscode.ExtensionContext): HearthApi {
+    const started = performance.now();
+    const log = vscode.window.createOutputChannel("Hearth", { log: true });
+    const engine = new EngineService(context.extensionUri, log);
+    context.subscriptions.push(log, engine, new EngineStatusBar(engine));
+    const services: HearthServices = { context, engine, log };
+
+    registerEngineCommands(context, engine);
+    registerModels(services);
+    const chat = registerChat(services);
+    registerPolish(services);
+    registerExplain(services, chat);
+    registerCompletions(services);
+
+    const activationMs = performance.now() - started;
+    log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
+    return { activationMs, engine };
+}
+
+export function deactivate(): void {
+    // Disposables in context.subscriptions stop the engine process.
+}

@@ -1,0 +1,299 @@
+/**
+ * The one typed protocol between the extension host and the engine child process.
+ *
+ * Every operation is described once in `EngineMethods` (params, result, streamed event). Messages are
+ * discriminated unions keyed by `type`; requests carry a numeric id, cancellation names that id, and the engine
+ * announces itself with `ready` before the host sends anything. When either side goes away the other rejects
+ * everything still pending (see engineProcess.ts and engine/main.ts).
+ *
+ * This file must stay free of `vscode` and of node-llama-cpp runtime imports: it is shared by both processes.
+ */
+
+export const ENGINE_PROTOCOL_VERSION = 1;
+
+/** A chat message as the host keeps it; the engine turns these into node-llama-cpp's ChatHistoryItem[]. */
+export interface ChatMessage {
+    role: "system" | "user" | "assistant";
+    text: string;
+}
+
+export interface SamplingOptions {
+    temperature?: number;
+    topK?: number;
+    topP?: number;
+    minP?: number;
+    /** 1 = off. node-llama-cpp's completion applies a penalty by default; code completion must not. */
+    repeatPenalty?: number;
+    seed?: number;
+}
+
+export interface LoadModelParams {
+    modelPath: string;
+    /** Upper bound for the context size per sequence; the engine picks the largest that fits in memory. */
+    contextSize: number;
+    /** CPU threads for generation. 0 would mean node-llama-cpp's default, which is never sent. */
+    threads: number;
+    /** "auto" fits the model into free VRAM; a number forces that many layers; 0 = CPU only. */
+    gpuLayers: "auto" | number;
+    /** Number of context sequences: chat and completions each get their own. */
+    sequences: number;
+    /** "cpu" never touches a GPU backend; "auto" picks CUDA, Vulkan or Metal when present. */
+    gpu: "auto" | "cpu";
+}
+
+export interface LoadModelResult {
+    modelPath: string;
+    modelName: string;
+    backend: EngineBackend;
+    gpuLayers: number;
+    totalLayers: number;
+    contextSize: number;
+    trainContextSize: number;
+    threads: number;
+    sizeBytes: number;
+    loadMs: number;
+    hasChatTemplate: boolean;
+    chatWrapper: string;
+    infillSupported: boolean;
+    /** Set when the GPU backend failed to initialise and the engine fell back to CPU. */
+    gpuFallbackReason?: string;
+}
+
+export type EngineBackend = "cuda" | "vulkan" | "metal" | "cpu";
+
+export interface LoadProgressEvent {
+    type: "loadProgress";
+    /** 0..1 */
+    progress: number;
+    stage: "backend" | "model" | "context";
+}
+
+export interface TextChunkEvent {
+    type: "text";
+    text: string;
+    /** Tokens generated so far in this request. */
+    tokens: number;
+}
+
+export type SequenceName = "chat" | "completion";
+
+export interface ChatParams {
+    messages: ChatMessage[];
+    maxTokens: number;
+    sampling?: SamplingOptions;
+    /** Stop generating when one of these strings is produced (it is not included in the answer). */
+    stop?: string[];
+}
+
+export interface GenerationResult {
+    text: string;
+    tokens: number;
+    promptTokens: number;
+    /** Tokens actually evaluated for the prompt (the rest were reused from the KV cache). */
+    evaluatedPromptTokens: number;
+    stopReason: "eos" | "maxTokens" | "stop" | "cancelled" | "timeBudget";
+    timeToFirstTokenMs: number;
+    totalMs: number;
+    tokensPerSecond: number;
+    contextUsed: number;
+    contextSize: number;
+}
+
+export interface CompleteParams {
+    sequence: SequenceName;
+    /** Plain text prompt, tokenized with special tokens parsed when `specialTokens` is true. */
+    prompt: string;
+    specialTokens?: boolean;
+    maxTokens: number;
+    sampling?: SamplingOptions;
+    stop?: string[];
+    /** Stop after this many ms and return what was generated. */
+    timeBudgetMs?: number;
+    /** When false the sequence is cleared first (used to measure KV-cache reuse against no reuse). */
+    reuseCache?: boolean;
+}
+
+export interface InfillParams {
+    /** Text ahead of the FIM prefix (snippets from other files); stays stable across keystrokes. */
+    extraContext: string;
+    /** Prefix lines before the cursor's line. */
+    prefix: string;
+    suffix: string;
+    /** The cursor's line up to the cursor: placed after the middle token so a keystroke only changes the tail. */
+    currentLinePrefix: string;
+    maxTokens: number;
+    sampling?: SamplingOptions;
+    stop?: string[];
+    timeBudgetMs?: number;
+    reuseCache?: boolean;
+}
+
+export interface TokenizeParams {
+    texts: string[];
+    specialTokens?: boolean;
+}
+
+export interface TokenizeResult {
+    counts: number[];
+}
+
+export interface InspectModelsParams {
+    paths: string[];
+}
+
+export interface ModelInfo {
+    path: string;
+    ok: boolean;
+    /** Human-readable reason when `ok` is false (not GGUF, truncated, unsupported architecture...). */
+    error?: string;
+    name?: string;
+    architecture?: string;
+    parameters?: string;
+    quantization?: string;
+    sizeBytes?: number;
+    contextLength?: number;
+    hasChatTemplate?: boolean;
+    hasFimTokens?: boolean;
+    /** 0..1, node-llama-cpp's compatibility score for this machine; 0 = does not fit. */
+    fitScore?: number;
+    fitsOnGpu?: boolean;
+    gpuLayers?: number;
+}
+
+export interface InspectModelsResult {
+    models: ModelInfo[];
+}
+
+export interface StatsResult {
+    pid: number;
+    backend: EngineBackend | "none";
+    modelPath?: string;
+    contextSize?: number;
+    contextUsed: Record<SequenceName, number>;
+    rssBytes: number;
+    vram?: { total: number; used: number; free: number };
+    lastTokensPerSecond?: number;
+    busy: SequenceName[];
+}
+
+export type NoEvent = never;
+
+/** Every operation: its params, its result and the events it may stream while running. */
+export interface EngineMethods {
+    loadModel: { params: LoadModelParams; result: LoadModelResult; event: LoadProgressEvent };
+    unload: { params: Record<string, never>; result: { unloaded: boolean }; event: NoEvent };
+    chat: { params: ChatParams; result: GenerationResult; event: TextChunkEvent };
+    complete: { params: CompleteParams; result: GenerationResult; event: TextChunkEvent };
+    infill: { params: InfillParams; result: GenerationResult; event: TextChunkEvent };
+    tokenize: { params: TokenizeParams; result: TokenizeResult; event: NoEvent };
+    inspectModels: { params: InspectModelsParams; result: InspectModelsResult; event: NoEvent };
+    stats: { params: Record<string, never>; result: StatsResult; event: NoEvent };
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type ParamsOf<M extends EngineMethod> = EngineMethods[M]["params"];
+export type ResultOf<M extends EngineMethod> = EngineMethods[M]["result"];
+export type EventOf<M extends EngineMethod> = EngineMethods[M]["event"];
+
+/** Error codes the UI reacts to; `message` is always a sentence a person can act on. */
+export type EngineErrorCode =
+    | "noModel"
+    | "badModel"
+    | "modelTooLarge"
+    | "cancelled"
+    | "engineCrashed"
+    | "engineStopped"
+    | "busy"
+    | "contextOverflow"
+    | "badRequest"
+    | "internal";
+
+export interface EngineErrorPayload {
+    code: EngineErrorCode;
+    message: string;
+    detail?: string;
+}
+
+// ---- messages host -> engine ----
+
+export type RequestMessage = {
+    [M in EngineMethod]: { type: "request"; id: number; method: M; params: ParamsOf<M> };
+}[EngineMethod];
+
+export interface CancelMessage {
+    type: "cancel";
+    id: number;
+}
+
+export interface ShutdownMessage {
+    type: "shutdown";
+}
+
+export type HostToEngineMessage = RequestMessage | CancelMessage | ShutdownMessage;
+
+// ---- messages engine -> host ----
+
+export interface ReadyMessage {
+    type: "ready";
+    protocolVersion: number;
+    pid: number;
+    nodeVersion: string;
+}
+
+export type ResultMessage = {
+    [M in EngineMethod]: { type: "result"; id: number; method: M; result: ResultOf<M> };
+}[EngineMethod];
+
+export interface ErrorMessage {
+    type: "error";
+    id: number;
+    error: EngineErrorPayload;
+}
+
+export interface EventMessage {
+    type: "event";
+    id: number;
+    event: LoadProgressEvent | TextChunkEvent;
+}
+
+export interface LogMessage {
+    type: "log";
+    level: "trace" | "debug" | "info" | "warn" | "error";
+    message: string;
+}
+
+export type EngineToHostMessage = ReadyMessage | ResultMessage | ErrorMessage | EventMessage | LogMessage;
+
+/** Runtime guard for messages arriving over IPC: the engine is a separate process and may be anything. */
+export function isEngineToHostMessage(value: unknown): value is EngineToHostMessage {
+    if (typeof value !== "object" || value === null) return false;
+    const type = (value as { type?: unknown }).type;
+    return type === "ready" || type === "result" || type === "error" || type === "event" || type === "log";
+}
+
+export function isHostToEngineMessage(value: unknown): value is HostToEngineMessage {
+    if (typeof value !== "object" || value === null) return false;
+    const m = value as { type?: unknown; id?: unknown; method?: unknown };
+    if (m.type === "shutdown") return true;
+    if (m.type === "cancel") return typeof m.id === "number";
+    return m.type === "request" && typeof m.id === "number" && typeof m.method === "string";
+}
+
+export class EngineError extends Error {
+    constructor(
+        readonly code: EngineErrorCode,
+        message: string,
+        readonly detail?: string,
+    ) {
+        super(message);
+        this.name = "EngineError";
+    }
+
+    toPayload(): EngineErrorPayload {
+        return { code: this.code, message: this.message, detail: this.detail };
+    }
+
+    static fromPayload(payload: EngineErrorPayload): EngineError {
+        return new EngineError(payload.code, payload.message, payload.detail);
+    }
+}

@@ -1,0 +1,150 @@
+/**
+ * Integration tests: the real engine process (dist/engine.mjs) on the real GGUF fixtures, driven through the
+ * same EngineProcess client the extension uses. Threads are pinned to 1 (2-core CI machines).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EngineProcess } from "../../src/engineClient/engineProcess";
+import { EngineError, type LoadModelParams } from "../../src/protocol/engineProtocol";
+import { ENGINE_PATH, fixture } from "../helpers/fixtures";
+
+function params(modelPath: string, extra: Partial<LoadModelParams> = {}): LoadModelParams {
+    return { modelPath, contextSize: 2048, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu", ...extra };
+}
+
+function newEngine(): EngineProcess {
+    return new EngineProcess({ enginePath: ENGINE_PATH, execPath: process.execPath, log: () => undefined });
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<EngineError> {
+    try {
+        await p;
+    } catch (err) {
+        assert.ok(err instanceof EngineError, `expected EngineError, got ${String(err)}`);
+        assert.equal(err.code, code, err.message);
+        if (pattern) assert.match(err.message, pattern);
+        return err;
+    }
+    assert.fail(`expected rejection with ${code}`);
+}
+
+describe("engine process on the real fixture model", function () {
+    this.timeout(60_000);
+    let engine: EngineProcess;
+
+    beforeEach(() => (engine = newEngine()));
+    afterEach(() => engine.dispose());
+
+    it("loads stories260K and streams at least 100 tokens", async () => {
+        const progress: number[] = [];
+        const info = await engine.request("loadModel", params(fixture("stories260K.gguf")), {
+            onEvent: (e) => progress.push(e.progress),
+        });
+        assert.equal(info.backend, "cpu");
+        assert.equal(info.threads, 1);
+        assert.ok(info.contextSize <= 2048 && info.contextSize >= 512, `context ${info.contextSize}`);
+        assert.equal(progress.at(-1), 1);
+        let streamed = "";
+        let chunks = 0;
+        const r = await engine.request("complete", {
+            sequence: "chat", prompt: "Once upon a time", maxTokens: 120, sampling: { temperature: 0 },
+        }, { onEvent: (e) => { streamed += e.text; chunks++; } });
+        assert.ok(r.tokens >= 100, `only ${r.tokens} tokens`);
+        assert.ok(chunks >= 50, `only ${chunks} chunks streamed`);
+        assert.equal(streamed, r.text);
+        assert.match(r.text, /\b(Lily|girl|play|day)\b/, "greedy output of stories260K is a children's story");
+        console.log(`      model load ${info.loadMs} ms, first token ${r.timeToFirstTokenMs.toFixed(1)} ms, ${r.tokensPerSecond.toFixed(0)} tok/s`);
+    });
+
+    it("cancels mid-stream and the stream ends within 200 ms", async () => {
+        await engine.request("loadModel", params(fixture("stories260K.gguf")));
+        const controller = new AbortController();
+        let cancelledAt = 0;
+        let chunksAfterCancel = 0;
+        const done = engine.request("complete", {
+            sequence: "chat", prompt: "Once upon a time", maxTokens: 1900, sampling: { temperature: 0.8, seed: 1 },
+        }, {
+            signal: controller.signal,
+            onEvent: (e) => {
+                if (cancelledAt) chunksAfterCancel++;
+                else if (e.tokens >= 20) { cancelledAt = performance.now(); controller.abort(); }
+            },
+        });
+        const r = await done;
+        const stopMs = performance.now() - cancelledAt;
+        assert.equal(r.stopReason, "cancelled");
+        assert.ok(r.tokens < 1900);
+        assert.ok(stopMs < 200, `stream ended ${stopMs.toFixed(1)} ms after cancel`);
+        console.log(`      stopped ${stopMs.toFixed(1)} ms after cancel (${chunksAfterCancel} chunks in flight)`);
+    });
+
+    it("chat turn through the chat template fixture", async () => {
+        const info = await engine.request("loadModel", params(fixture("stories260K-chat-fim.derived.gguf")));
+        assert.equal(info.hasChatTemplate, true);
+        assert.equal(info.infillSupported, true);
+        const r = await engine.request("chat", {
+            messages: [{ role: "user", text: "Tell me a story." }], maxTokens: 40, sampling: { temperature: 0 },
+        });
+        assert.ok(r.tokens > 0 && r.tokens <= 40);
+        assert.ok(r.text.length > 0);
+        assert.ok(r.contextUsed <= r.contextSize);
+    });
+
+    it("restarts after kill -9 and the next request succeeds", async () => {
+        await engine.request("loadModel", params(fixture("stories260K.gguf")));
+        const firstPid = engine.pid!;
+        const pending = engine.request("complete", { sequence: "chat", prompt: "Once", maxTokens: 1900 });
+        process.kill(firstPid, "SIGKILL");
+        await rejectsWith(pending, "engineCrashed", /killed|exited/);
+        assert.equal(engine.state.kind, "crashed");
+        const info = await engine.request("loadModel", params(fixture("stories260K.gguf")));
+        assert.notEqual(engine.pid, firstPid);
+        assert.equal(info.backend, "cpu");
+        const r = await engine.request("complete", { sequence: "chat", prompt: "Once upon a time", maxTokens: 10 });
+        assert.ok(r.tokens > 0);
+    });
+
+    it("stops restarting after 3 crashes in 60 s, until restarted explicitly", async () => {
+        for (let i = 0; i < 3; i++) {
+            await engine.start();
+            const pid = engine.pid!;
+            const exited = new Promise<void>((resolve) => {
+                const sub = engine.onDidChangeState((s) => { if (s.kind === "crashed" || s.kind === "stopped") { sub.dispose(); resolve(); } });
+            });
+            process.kill(pid, "SIGKILL");
+            await exited;
+        }
+        assert.equal(engine.state.kind, "stopped");
+        await rejectsWith(engine.request("stats", {}), "engineStopped", /3 times/);
+        await engine.restart();
+        const stats = await engine.request("stats", {});
+        assert.equal(stats.pid, engine.pid);
+    });
+
+    describe("bad model files get a clear error and the engine keeps working", () => {
+        let tmp: string;
+        before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-bad-"))));
+        after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+        it("a text file renamed .gguf", async () => {
+            const file = path.join(tmp, "notes.gguf");
+            fs.writeFileSync(file, "These are my notes, not a model.\n");
+            await rejectsWith(engine.request("loadModel", params(file)), "badModel", /notes\.gguf is not a GGUF model file/);
+        });
+
+        it("a truncated copy of a real model", async () => {
+            const file = path.join(tmp, "truncated.gguf");
+            const data = fs.readFileSync(fixture("stories260K.gguf"));
+            fs.writeFileSync(file, data.subarray(0, Math.floor(data.length / 2)));
+            await rejectsWith(engine.request("loadModel", params(file)), "badModel", /truncated\.gguf/);
+            const info = await engine.request("loadModel", params(fixture("stories260K.gguf")));
+            assert.equal(info.backend, "cpu");
+        });
+
+        it("a missing file", async () => {
+            await rejectsWith(engine.request("loadModel", params(path.join(tmp, "nope.gguf"))), "badModel", /does not exist/);
+        });
+    });
+});
