@@ -6,14 +6,22 @@ import type { EngineService, ServiceState } from "./engineService";
 export class EngineStatusBar implements vscode.Disposable {
     private readonly item: vscode.StatusBarItem;
     private readonly disposables: vscode.Disposable[] = [];
+    private memory: string | undefined;
+    private memoryRequest = 0;
 
     constructor(private readonly engine: EngineService) {
         this.item = vscode.window.createStatusBarItem("hearth.engine", vscode.StatusBarAlignment.Right, 100);
         this.item.name = vscode.l10n.t("Hearth Engine");
         this.item.command = "hearth.showMenu";
-        this.disposables.push(this.item, engine.onDidChangeState((s) => this.render(s)));
+        this.disposables.push(this.item, engine.onDidChangeState((s) => this.onState(s)));
         this.render(engine.state);
         this.item.show();
+    }
+
+    private onState(state: ServiceState): void {
+        void vscode.commands.executeCommand("setContext", "hearth.generating", state.kind === "generating");
+        this.render(state);
+        if (state.kind === "ready") void this.refreshMemory();
     }
 
     private render(state: ServiceState): void {
@@ -47,6 +55,7 @@ export class EngineStatusBar implements vscode.Disposable {
                     `${vscode.l10n.t("Model")}: ${m.modelName} (${formatBytes(m.sizeBytes)})`,
                     `${vscode.l10n.t("Backend")}: ${m.backend}, ${m.gpuLayers}/${m.totalLayers} ${vscode.l10n.t("layers on GPU")}, ${m.threads} ${vscode.l10n.t("threads")}`,
                     `${vscode.l10n.t("Context")}: ${m.contextSize} ${vscode.l10n.t("tokens")}`,
+                    ...(this.memory ? [`${vscode.l10n.t("Memory")}: ${this.memory}`] : []),
                 ].join("\n\n"));
                 break;
             }
@@ -55,6 +64,20 @@ export class EngineStatusBar implements vscode.Disposable {
                 item.tooltip = state.message;
                 item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
                 break;
+        }
+    }
+
+    /** Engine memory (RSS, and VRAM on a GPU) for the tooltip; asked once per ready state, never polled. */
+    private async refreshMemory(): Promise<void> {
+        const request = ++this.memoryRequest;
+        try {
+            const stats = await this.engine.requestRaw("stats", {});
+            if (request !== this.memoryRequest) return;
+            const vram = stats.vram ? `, VRAM ${formatBytes(stats.vram.used)} / ${formatBytes(stats.vram.total)}` : "";
+            this.memory = `RAM ${formatBytes(stats.rssBytes)}${vram}`;
+            if (this.engine.state.kind === "ready") this.render(this.engine.state);
+        } catch {
+            // The tooltip simply omits memory when the engine cannot answer.
         }
     }
 
