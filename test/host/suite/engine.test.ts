@@ -1,0 +1,69 @@
+/** Hearth's foundation inside a real extension host: activation, the real EngineService on a fixture, crash restart. */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { fixture, hearthApi, waitFor } from "../helpers";
+
+/** Goal from issue 1: activation registers everything and returns at once. */
+const ACTIVATION_BUDGET_MS = 50;
+
+describe("Hearth in the extension host", () => {
+    it("activates and returns HearthApi with its activation time", async () => {
+        const api = await hearthApi();
+        console.log(`    Hearth activationMs = ${api.activationMs.toFixed(1)} ms (goal ≤ ${ACTIVATION_BUDGET_MS} ms)`);
+        assert.ok(api.activationMs >= 0);
+        assert.ok(api.activationMs <= ACTIVATION_BUDGET_MS, `activation took ${api.activationMs.toFixed(1)} ms, over the ${ACTIVATION_BUDGET_MS} ms goal`);
+        assert.ok(api.engine, "HearthApi.engine is missing");
+    });
+
+    it("declares and registers Hearth: Select Model", async () => {
+        const ext = vscode.extensions.getExtension("hearth-local.hearth");
+        const declared = (ext?.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+        assert.ok(declared.includes("hearth.selectModel"), "package.json does not contribute hearth.selectModel");
+        const registered = await vscode.commands.getCommands(true);
+        assert.ok(registered.includes("hearth.selectModel"), "hearth.selectModel is declared but no handler is registered");
+    });
+
+    it("loads the configured fixture model through the real EngineService and streams a completion", async function () {
+        this.timeout(120_000);
+        const api = await hearthApi();
+        const model = await api.engine.ensureModel();
+        assert.equal(path.resolve(model.modelPath), path.resolve(fixture("stories260K-chat-fim.derived.gguf")));
+        assert.equal(model.backend, "cpu");
+        assert.equal(model.threads, 1);
+        assert.equal(model.contextSize, 1024);
+        assert.equal(api.engine.state.kind, "ready");
+        assert.ok(api.engine.enginePid, "no engine pid after loading");
+
+        const chunks: string[] = [];
+        const result = await api.engine.request(
+            "complete",
+            { sequence: "completion", prompt: "Once upon a time", maxTokens: 12, sampling: { temperature: 0 } },
+            { onEvent: (e) => chunks.push(e.text) },
+        );
+        assert.ok(result.tokens > 0, "no tokens generated");
+        assert.ok(chunks.length > 0, "no text streamed");
+        assert.equal(chunks.join(""), result.text);
+    });
+
+    it("restarts the engine after kill -9 and serves the next request", async function () {
+        this.timeout(120_000);
+        const api = await hearthApi();
+        await api.engine.ensureModel();
+        const killedPid = api.engine.enginePid;
+        assert.ok(killedPid, "engine is not running");
+        process.kill(killedPid, "SIGKILL");
+        await waitFor("the service to notice the crash", () => api.engine.state.kind === "error", 15_000);
+
+        const result = await api.engine.request("complete", {
+            sequence: "completion",
+            prompt: "Once upon a time",
+            maxTokens: 8,
+            sampling: { temperature: 0 },
+        });
+        assert.ok(result.tokens > 0, "the request after the restart generated nothing");
+        const newPid = api.engine.enginePid;
+        assert.ok(newPid && newPid !== killedPid, `engine pid did not change (was ${killedPid}, now ${newPid})`);
+        assert.ok(["ready", "generating"].includes(api.engine.state.kind), `state after restart: ${api.engine.state.kind}`);
+    });
+});
