@@ -6,10 +6,12 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { InspectModelsParams, InspectModelsResult, ModelInfo } from "../protocol/engineProtocol";
 import { errorText, loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
+import { memoryProblem, truncationProblem } from "./modelFileChecks";
 
 export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {
     const { readGgufFileInfo, GgufInsights, GgufFileType } = await loadNodeLlamaCpp();
-    const llama = await host.getLlama(host.backend === "cpu" ? "cpu" : "auto");
+    // Never switch backends under a loaded model (getLlama would unload it): judge against the backend in use.
+    const llama = await host.getLlama(host.current?.params.gpu ?? params.gpu ?? "auto");
     const models: ModelInfo[] = [];
     for (const modelPath of params.paths) {
         if (signal.aborted) break;
@@ -34,6 +36,18 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
             info.parameters = formatParameters(insights.totalParameters, general?.size_label);
             if (!insights.isSupportedByLlamaCpp) {
                 info.error = `The “${info.architecture}” architecture is not supported by this llama.cpp build.`;
+                continue;
+            }
+            const truncated = truncationProblem(modelPath, file, insights, info.sizeBytes);
+            if (truncated) {
+                info.error = truncated.message;
+                continue;
+            }
+            if (await memoryProblem(modelPath, insights, llama)) {
+                // Readable, but it cannot run here: listed as "too large" (fitScore 0), not as broken.
+                info.fitScore = 0;
+                info.fitsOnGpu = false;
+                info.ok = true;
                 continue;
             }
             const score = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: Math.min(8192, insights.trainContextSize ?? 8192) });

@@ -18,6 +18,7 @@ import {
 } from "../protocol/engineProtocol";
 import { runChat, runComplete, runInfill } from "./generation";
 import { inspectModels } from "./inspectModels";
+import { downloadLockKey, downloadModel } from "./downloadModel";
 import { errorText, ModelHost } from "./modelHost";
 import { KeyedMutex } from "./keyedMutex";
 
@@ -69,6 +70,7 @@ const handlers: Handlers = {
         return { counts: params.texts.map((t) => model.tokenize(t, params.specialTokens ?? false).length) };
     },
     inspectModels: (params, ctx) => inspectModels(host, params, ctx.signal),
+    downloadModel: (params, ctx) => locks.run(downloadLockKey(params), ctx.signal, () => downloadModel(params, ctx.signal, ctx.emit)),
     stats: async () => {
         const loaded = host.current;
         let vram: { total: number; used: number; free: number } | undefined;

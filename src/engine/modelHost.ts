@@ -6,6 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { detectFimTokens, type FimTokens } from "../core/completion/fimTokens";
 import {
     EngineError,
     type EngineBackend,
@@ -14,6 +15,7 @@ import {
     type LoadProgressEvent,
     type SequenceName,
 } from "../protocol/engineProtocol";
+import { memoryProblem, truncationProblem } from "./modelFileChecks";
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
@@ -31,6 +33,8 @@ export interface LoadedModel {
     model: LlamaModel;
     context: LlamaContext;
     sequences: Record<SequenceName, LlamaContextSequence>;
+    /** Fill-in-the-middle token ids, from the model's metadata or its vocabulary; undefined = plain completion only. */
+    fim?: FimTokens;
 }
 
 export class ModelHost {
@@ -109,6 +113,9 @@ export class ModelHost {
                 throw new EngineError("badModel",
                     `${path.basename(params.modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
             }
+            const problem = truncationProblem(params.modelPath, fileInfo, insights, (await fs.stat(params.modelPath)).size)
+                ?? await memoryProblem(params.modelPath, insights, llama);
+            if (problem) throw problem;
         } catch (err) {
             if (err instanceof EngineError) throw err;
             if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
@@ -149,6 +156,7 @@ export class ModelHost {
         const chat = context.getSequence();
         const completion = params.sequences > 1 ? context.getSequence() : chat;
         const stat = await fs.stat(params.modelPath);
+        const fim = detectFimTokens(model);
         const info: LoadModelResult = {
             modelPath: params.modelPath,
             modelName: modelDisplayName(model, params.modelPath),
@@ -162,13 +170,12 @@ export class ModelHost {
             loadMs: Date.now() - started,
             hasChatTemplate: typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string",
             chatWrapper: "",
-            infillSupported: model.tokens.infill.prefix != null && model.tokens.infill.suffix != null
-                && model.tokens.infill.middle != null,
+            infillSupported: fim !== undefined,
             gpuFallbackReason: this.gpuFallbackReason,
         };
         const { resolveChatWrapper } = await loadNodeLlamaCpp();
         info.chatWrapper = resolveChatWrapper(model)?.wrapperName ?? "general";
-        this.loaded = { params, info, model, context, sequences: { chat, completion } };
+        this.loaded = { params, info, model, context, sequences: { chat, completion }, fim };
         emit({ type: "loadProgress", progress: 1, stage: "context" });
         this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `
             + `context ${info.contextSize}, ${info.threads} threads) in ${info.loadMs} ms`);

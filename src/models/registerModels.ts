@@ -1,6 +1,31 @@
-// PLACEHOLDER until its issue lands: the capability replaces this file.
+/**
+ * Models capability: "Hearth: Select Model", "Hearth: Download Model", and the first-run walkthrough when no model is
+ * set. Other features report engine failures through `handleEngineError` (./engineErrors.ts).
+ */
+import * as vscode from "vscode";
+import { getSetting } from "../config/settings";
 import type { HearthServices } from "../services";
+import { downloadModelCommand } from "./downloadModelCommand";
+import { handleEngineError } from "./engineErrors";
+import { selectModelCommand } from "./selectModelCommand";
+
+export { handleEngineError } from "./engineErrors";
+
+const WALKTHROUGH_ID = "hearth.gettingStarted";
+const WALKTHROUGH_SHOWN_KEY = "hearth.walkthroughShown";
 
 export function registerModels(services: HearthServices): void {
-    void services;
+    const { context } = services;
+    context.subscriptions.push(
+        vscode.commands.registerCommand("hearth.selectModel", () => selectModelCommand(services).catch(handleEngineError)),
+        vscode.commands.registerCommand("hearth.downloadModel", () => downloadModelCommand(services).catch(handleEngineError)),
+    );
+    openWalkthroughOnFirstRun(context);
+}
+
+/** Once per installation, and only while no model is configured: the walkthrough offers select / download. */
+function openWalkthroughOnFirstRun(context: vscode.ExtensionContext): void {
+    if (getSetting("model") || context.globalState.get<boolean>(WALKTHROUGH_SHOWN_KEY)) return;
+    void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
+    void vscode.commands.executeCommand("workbench.action.openWalkthrough", `${context.extension.id}#${WALKTHROUGH_ID}`, false);
 }

@@ -139,6 +139,8 @@ export interface TokenizeResult {
 
 export interface InspectModelsParams {
     paths: string[];
+    /** Backend to judge the fit against (the `hearth.gpu` setting); defaults to the loaded one, else "auto". */
+    gpu?: "auto" | "cpu";
 }
 
 export interface ModelInfo {
@@ -164,6 +166,33 @@ export interface InspectModelsResult {
     models: ModelInfo[];
 }
 
+export interface DownloadModelParams {
+    /** hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an http(s) URL of a .gguf file. */
+    uri: string;
+    /** Folder the model is saved in (Hearth's globalStorage/models). */
+    dirPath: string;
+    /** Hugging Face endpoint for hf: URIs (a mirror); node-llama-cpp's default is https://huggingface.co/. */
+    huggingFaceEndpoint?: string;
+}
+
+export interface DownloadProgressEvent {
+    type: "downloadProgress";
+    downloadedBytes: number;
+    totalBytes: number;
+}
+
+export interface DownloadModelResult {
+    /** The file to load (part 1 of a split model). */
+    modelPath: string;
+    /** Every file saved (several for a split model). */
+    files: string[];
+    totalBytes: number;
+    /** Bytes already on disk from an earlier, interrupted download of the same file (0 for a fresh one). */
+    resumedFromBytes: number;
+    /** The complete file was already there; nothing was transferred. */
+    alreadyDownloaded: boolean;
+}
+
 export interface StatsResult {
     pid: number;
     backend: EngineBackend | "none";
@@ -187,6 +216,7 @@ export interface EngineMethods {
     infill: { params: InfillParams; result: GenerationResult; event: TextChunkEvent };
     tokenize: { params: TokenizeParams; result: TokenizeResult; event: NoEvent };
     inspectModels: { params: InspectModelsParams; result: InspectModelsResult; event: NoEvent };
+    downloadModel: { params: DownloadModelParams; result: DownloadModelResult; event: DownloadProgressEvent };
     stats: { params: Record<string, never>; result: StatsResult; event: NoEvent };
 }
 
@@ -205,6 +235,7 @@ export type EngineErrorCode =
     | "engineStopped"
     | "busy"
     | "contextOverflow"
+    | "downloadFailed"
     | "badRequest"
     | "internal";
 
@@ -253,7 +284,7 @@ export interface ErrorMessage {
 export interface EventMessage {
     type: "event";
     id: number;
-    event: LoadProgressEvent | TextChunkEvent;
+    event: LoadProgressEvent | TextChunkEvent | DownloadProgressEvent;
 }
 
 export interface LogMessage {

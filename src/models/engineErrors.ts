@@ -1,0 +1,68 @@
+/**
+ * One place that turns engine failures into messages with the action that fixes them. Features call
+ * `handleEngineError(err)` from their catch blocks:
+ *
+ *   try { await engine.request("chat", ...); } catch (err) { await handleEngineError(err); }
+ *
+ * - noModel        → "Select Model" / "Download Model"
+ * - badModel       → "Select Model" / "Show Log" (the message names the file and the reason)
+ * - modelTooLarge  → "Select Model" / "Download Model" / "Open Settings" (context size)
+ * - engineStopped  → "Restart Engine" / "Show Log"
+ * - downloadFailed → "Retry Download" / "Show Log"
+ * - cancelled      → nothing (the user asked for it)
+ * - engineCrashed  → nothing: EngineService already told the user when the process died
+ * - anything else  → the message with "Show Log"
+ */
+import * as vscode from "vscode";
+import { EngineError } from "../protocol/engineProtocol";
+
+interface Action {
+    title: string;
+    run(): Thenable<unknown>;
+}
+
+const command = (title: string, id: string, ...args: unknown[]): Action => ({ title, run: () => vscode.commands.executeCommand(id, ...args) });
+
+function actionsFor(err: EngineError): { severity: "warning" | "error"; actions: Action[] } | undefined {
+    const selectModel = command(vscode.l10n.t("Select Model"), "hearth.selectModel");
+    const downloadModel = command(vscode.l10n.t("Download Model"), "hearth.downloadModel");
+    const showLog = command(vscode.l10n.t("Show Log"), "hearth.showLog");
+    switch (err.code) {
+        case "cancelled":
+        case "engineCrashed":
+            return undefined;
+        case "noModel":
+            return { severity: "warning", actions: [selectModel, downloadModel] };
+        case "badModel":
+            return { severity: "error", actions: [selectModel, showLog] };
+        case "modelTooLarge":
+            return {
+                severity: "error",
+                actions: [selectModel, downloadModel, command(vscode.l10n.t("Open Settings"), "workbench.action.openSettings", "hearth.contextSize")],
+            };
+        case "engineStopped":
+            return { severity: "error", actions: [command(vscode.l10n.t("Restart Engine"), "hearth.restartEngine"), showLog] };
+        case "downloadFailed":
+            return { severity: "error", actions: [command(vscode.l10n.t("Retry Download"), "hearth.downloadModel"), showLog] };
+        default:
+            return { severity: "error", actions: [showLog] };
+    }
+}
+
+/**
+ * Shows `err` with the buttons that resolve it and runs the one the user picks. Resolves when the message is closed
+ * (callers need not await it). Non-engine errors are shown as they are, with "Show Log".
+ */
+export async function handleEngineError(err: unknown): Promise<void> {
+    const engineError = err instanceof EngineError ? err : new EngineError("internal", err instanceof Error ? err.message : String(err));
+    const plan = actionsFor(engineError);
+    if (!plan) return;
+    const show = plan.severity === "warning" ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const choice = await show(`Hearth: ${engineError.message}`, ...plan.actions.map((a) => a.title));
+    await plan.actions.find((a) => a.title === choice)?.run();
+}
+
+/** True for errors that mean "no usable model": features may use it to grey out UI instead of retrying. */
+export function isModelProblem(err: unknown): boolean {
+    return err instanceof EngineError && (err.code === "noModel" || err.code === "badModel" || err.code === "modelTooLarge");
+}

@@ -1,0 +1,45 @@
+/** Makes a model file Hearth's model (`hearth.model`, user settings) and loads it with visible, cancellable progress. */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { getSetting, updateSetting } from "../config/settings";
+import type { HearthServices } from "../services";
+import { handleEngineError } from "./engineErrors";
+
+export async function useModel(services: HearthServices, modelPath: string, displayName = path.basename(modelPath)): Promise<boolean> {
+    await updateSetting("model", modelPath, true);
+    const inspected = vscode.workspace.getConfiguration("hearth").inspect<string>("model");
+    const override = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
+    if (override && override !== modelPath) {
+        void vscode.window.showWarningMessage(vscode.l10n.t(
+            "Hearth: this workspace's settings set “hearth.model” to {0}, which overrides your choice here. Remove it from the workspace settings to use {1}.",
+            override, displayName));
+    }
+    services.log.info(`Selected model ${modelPath}`);
+    if (getSetting("model") !== modelPath) return false;
+    return vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: loading {0}", displayName), cancellable: true },
+        async (progress, token) => {
+            const controller = new AbortController();
+            const cancel = token.onCancellationRequested(() => controller.abort());
+            let reported = 0;
+            const onState = services.engine.onDidChangeState((state) => {
+                if (state.kind !== "loading") return;
+                const pct = Math.round(state.progress * 100);
+                if (pct > reported) progress.report({ increment: pct - reported, message: `${pct}%` });
+                reported = Math.max(reported, pct);
+            });
+            try {
+                const model = await services.engine.ensureModel(controller.signal);
+                vscode.window.setStatusBarMessage(vscode.l10n.t("Hearth: {0} is ready ({1}, {2} tokens of context)",
+                    model.modelName, model.backend.toUpperCase(), model.contextSize), 6000);
+                return true;
+            } catch (err) {
+                void handleEngineError(err);
+                return false;
+            } finally {
+                cancel.dispose();
+                onState.dispose();
+            }
+        },
+    );
+}
