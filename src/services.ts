@@ -1,5 +1,6 @@
 /** What every capability gets at registration. Capabilities depend on these interfaces, not on each other. */
 import type * as vscode from "vscode";
+import type { Conversation } from "./core/chat/chatModel";
 import type { EngineService } from "./engineClient/engineService";
 
 /** A new chat turn started by another capability (Explain Error streams its answer into the chat panel). */
@@ -13,6 +14,12 @@ export interface ChatTurnRequest {
 export interface ChatApi {
     /** Opens the chat panel and streams the answer to `request` as a new turn of the current conversation. */
     ask(request: ChatTurnRequest): Promise<void>;
+    /** Where the chat history lives (one JSON file per chat); in-host tests read it with a new ConversationStore. */
+    readonly historyDir: string;
+    /** Whether the chat webview has been resolved (shown at least once and not disposed). */
+    isViewResolved(): boolean;
+    /** The conversations in memory, newest first. */
+    conversations(): readonly Conversation[];
 }
 
 export interface HearthServices {

@@ -1,8 +1,89 @@
-// PLACEHOLDER until the chat issue lands: the chat capability replaces this file.
+/**
+ * The chat capability: the side-panel webview, its commands (Hearth: Open Chat, Ctrl+Alt+H; Hearth: New Chat)
+ * and the ChatApi other capabilities use to stream a turn into the panel (Explain Error).
+ */
+import * as path from "node:path";
 import * as vscode from "vscode";
+import { ConversationStore } from "../core/chat/conversationStore";
 import type { ChatApi, HearthServices } from "../services";
+import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
+import { EditorTracker, gatherAttachments } from "./chatAttachments";
+import { ChatCodeActions } from "./chatCodeActions";
+import { ChatController } from "./chatController";
+import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 
 export function registerChat(services: HearthServices): ChatApi {
-    void services;
-    return { ask: async () => { void vscode.window.showWarningMessage("Hearth chat is not built yet."); } };
+    const { context, engine, log } = services;
+    const t = vscode.l10n.t;
+    const historyDir = path.join(context.globalStorageUri.fsPath, "chats");
+    const store = new ConversationStore(historyDir);
+    const tracker = new EditorTracker();
+    const codeActions = new ChatCodeActions(tracker);
+    const controller = new ChatController(engine, store, tracker, log);
+
+    const handle = async (m: WebviewToHostMessage): Promise<void> => {
+        switch (m.type) {
+            case "ready": return provider.sendInit();
+            case "send": return controller.send(m.text, { editOf: m.editOf });
+            case "stop": return controller.stop();
+            case "newChat": return controller.newChat();
+            case "selectChat": return controller.select(m.id);
+            case "renameChat": {
+                const c = controller.list().find((x) => x.id === m.id);
+                if (!c) return;
+                const title = await vscode.window.showInputBox({ title: t("Rename chat"), value: c.title, validateInput: (v) => (v.trim() ? undefined : t("The name cannot be empty.")) });
+                if (title) controller.rename(m.id, title);
+                return;
+            }
+            case "deleteChat": {
+                const c = controller.list().find((x) => x.id === m.id);
+                if (!c) return;
+                const yes = t("Delete");
+                if (await vscode.window.showWarningMessage(t("Delete the chat “{0}”?", c.title), { modal: true }, yes) === yes) await controller.deleteChat(m.id);
+                return;
+            }
+            case "clearAll": {
+                const yes = t("Delete All");
+                const n = controller.list().length;
+                if (n && await vscode.window.showWarningMessage(t("Delete all {0} chats? This cannot be undone.", n), { modal: true }, yes) === yes) await controller.clearAll();
+                return;
+            }
+            case "deleteMessage": return controller.deleteMessage(m.id);
+            case "regenerate": return controller.regenerate();
+            case "attach": return controller.addAttachments(await gatherAttachments(m.kind, tracker, engine));
+            case "removeAttachment": return controller.removeAttachment(m.id);
+            case "code": return codeActions.run(m.action, m.code);
+            case "command": {
+                const command = { selectModel: "hearth.selectModel", downloadModel: "hearth.downloadModel", showLog: "hearth.showLog" }[m.command];
+                await vscode.commands.executeCommand(command);
+                return;
+            }
+        }
+    };
+    const provider = new ChatViewProvider(context.extensionUri, controller, engine, handle, log);
+
+    context.subscriptions.push(
+        tracker, codeActions, controller, provider,
+        vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+        vscode.commands.registerCommand("hearth.openChat", async () => {
+            await provider.reveal();
+            void provider.post({ type: "focusPrompt" });
+        }),
+        vscode.commands.registerCommand("hearth.newChat", async () => {
+            await controller.ready;
+            controller.newChat();
+            await provider.reveal();
+            void provider.post({ type: "focusPrompt" });
+        }),
+    );
+
+    return {
+        ask: async (request) => {
+            await provider.reveal();
+            await controller.send(request.prompt, { displayText: request.displayText });
+        },
+        historyDir,
+        isViewResolved: () => provider.isResolved,
+        conversations: () => controller.list(),
+    };
 }

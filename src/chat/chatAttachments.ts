@@ -1,0 +1,130 @@
+/**
+ * Context from the editor for the chat: the selection, the current file, any workspace file (QuickPick over
+ * vscode.workspace.findFiles) or every open editor. Token cost is the model's real count when a model is loaded,
+ * otherwise an estimate (the chip says "≈" and the request re-counts for real before sending).
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { estimateTokens } from "../core/chat/budget";
+import { newId, type Attachment, type AttachmentKind } from "../core/chat/chatModel";
+import type { EngineService } from "../engineClient/engineService";
+import type { AttachRequest } from "../protocol/webviewProtocol";
+
+/** Files bigger than this are not read whole into the chat; the budget would cut them anyway. */
+const MAX_ATTACHMENT_CHARS = 400_000;
+const EXCLUDE = "{**/node_modules/**,**/.git/**,**/out/**,**/dist/**,**/*.gguf,**/*.png,**/*.jpg,**/*.gif,**/*.zip,**/*.vsix}";
+
+export class EditorTracker implements vscode.Disposable {
+    /** The last text editor the user was in: the chat view has focus when its buttons are clicked. */
+    private last: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+    private readonly subscription = vscode.window.onDidChangeActiveTextEditor((e) => { if (e) this.last = e; });
+
+    get editor(): vscode.TextEditor | undefined {
+        const active = vscode.window.activeTextEditor;
+        if (active) return active;
+        // The remembered editor may have been closed since.
+        return this.last && vscode.window.visibleTextEditors.includes(this.last) ? this.last : undefined;
+    }
+
+    dispose(): void {
+        this.subscription.dispose();
+    }
+}
+
+export async function countTokens(engine: EngineService, texts: string[]): Promise<{ counts: number[]; estimated: boolean }> {
+    if (engine.model) {
+        try {
+            return { counts: (await engine.requestRaw("tokenize", { texts })).counts, estimated: false };
+        } catch {
+            // The engine restarted or is busy loading: fall back to the estimate, the request re-counts anyway.
+        }
+    }
+    return { counts: texts.map(estimateTokens), estimated: true };
+}
+
+function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vscode.Range): Omit<Attachment, "tokens" | "estimated"> {
+    const rel = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri);
+    const base = doc.isUntitled ? doc.fileName : path.basename(doc.uri.fsPath);
+    let text = range ? doc.getText(range) : doc.getText();
+    let label = base;
+    if (range) label = `${base}:${range.start.line + 1}-${range.end.line + 1}`;
+    if (text.length > MAX_ATTACHMENT_CHARS) text = text.slice(0, MAX_ATTACHMENT_CHARS);
+    return { id: newId("att"), kind, label, path: rel, languageId: doc.languageId, text };
+}
+
+/** Gathers the attachments for a request from the editor; shows a message and returns [] when there is nothing. */
+export async function gatherAttachments(kind: AttachRequest, tracker: EditorTracker, engine: EngineService): Promise<Attachment[]> {
+    const t = vscode.l10n.t;
+    let drafts: Omit<Attachment, "tokens" | "estimated">[] = [];
+    const editor = tracker.editor;
+    if (kind === "selection") {
+        const selections = editor?.selections.filter((s) => !s.isEmpty) ?? [];
+        if (!editor || selections.length === 0) {
+            void vscode.window.showInformationMessage(t("Select some text in an editor first, then attach it."));
+            return [];
+        }
+        drafts = selections.map((s) => fromDocument(editor.document, "selection", s));
+    } else if (kind === "file") {
+        if (!editor) {
+            void vscode.window.showInformationMessage(t("Open a file in the editor first, then attach it."));
+            return [];
+        }
+        drafts = [fromDocument(editor.document, "file")];
+    } else if (kind === "openEditors") {
+        const uris = new Map<string, vscode.Uri>();
+        for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+            if (tab.input instanceof vscode.TabInputText) uris.set(tab.input.uri.toString(), tab.input.uri);
+        }
+        if (uris.size === 0) {
+            void vscode.window.showInformationMessage(t("No text editors are open."));
+            return [];
+        }
+        for (const uri of uris.values()) {
+            const doc = await openText(uri);
+            if (doc) drafts.push(fromDocument(doc, "openEditor"));
+        }
+    } else {
+        const uri = await pickWorkspaceFile();
+        if (!uri) return [];
+        const doc = await openText(uri);
+        if (!doc) return [];
+        drafts = [fromDocument(doc, "file")];
+    }
+    const { counts, estimated } = await countTokens(engine, drafts.map((d) => d.text));
+    return drafts.map((d, i) => ({ ...d, tokens: counts[i]!, estimated }));
+}
+
+/** The active file as an automatic attachment ("what does this file do"), or undefined when there is none. */
+export async function currentFileAttachment(tracker: EditorTracker, engine: EngineService): Promise<Attachment | undefined> {
+    const editor = tracker.editor;
+    if (!editor) return undefined;
+    const draft = fromDocument(editor.document, "file");
+    const { counts, estimated } = await countTokens(engine, [draft.text]);
+    return { ...draft, tokens: counts[0]!, estimated, auto: true };
+}
+
+async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+    try {
+        return await vscode.workspace.openTextDocument(uri);
+    } catch (err) {
+        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: {1}", vscode.workspace.asRelativePath(uri), err instanceof Error ? err.message : String(err)));
+        return undefined;
+    }
+}
+
+async function pickWorkspaceFile(): Promise<vscode.Uri | undefined> {
+    if (!vscode.workspace.workspaceFolders?.length) {
+        void vscode.window.showInformationMessage(vscode.l10n.t("Open a folder first to attach files from the workspace."));
+        return undefined;
+    }
+    const files = await vscode.workspace.findFiles("**/*", EXCLUDE, 5000);
+    const items = files
+        .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri }))
+        .sort((a, b) => a.label.localeCompare(b.label));
+    const picked = await vscode.window.showQuickPick(items, {
+        title: vscode.l10n.t("Attach a file to the chat"),
+        placeHolder: vscode.l10n.t("Type to search the workspace"),
+        matchOnDescription: true,
+    });
+    return picked?.uri;
+}

@@ -1,0 +1,323 @@
+/**
+ * The chat's state and behaviour on the host: conversations (kept in a ConversationStore on disk), the pending
+ * attachments, and the one answer being generated. Builds each request with the token budget from src/core,
+ * streams it through the EngineService, batches text for the webview, persists the partial answer while it
+ * streams (so a kill -9 or a window reload keeps it, marked interrupted) and marks a stopped one "stopped".
+ */
+import * as vscode from "vscode";
+import { getSetting } from "../config/settings";
+import { cachedCounter, planRequest, promptBudget, type TokenCounter } from "../core/chat/budget";
+import { newId, summarize, titleFromPrompt, type Attachment, type ChatMessageRecord, type Conversation } from "../core/chat/chatModel";
+import type { ConversationStore } from "../core/chat/conversationStore";
+import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
+import type { EngineService } from "../engineClient/engineService";
+import { EngineError } from "../protocol/engineProtocol";
+import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
+import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
+
+/** How often the partial answer is written to disk while streaming. */
+const PERSIST_INTERVAL_MS = 1000;
+/** How often streamed text is posted to the webview (it renders once per animation frame on its side). */
+const STREAM_FLUSH_MS = 40;
+
+interface Streaming {
+    conversation: Conversation;
+    message: ChatMessageRecord;
+    controller: AbortController;
+    done: Promise<void>;
+}
+
+export interface SendOptions {
+    /** Resend from this user message: it and everything after it are replaced. */
+    editOf?: string;
+    /** Shown instead of the prompt (Explain Error sends a long prompt with a short title). */
+    displayText?: string;
+}
+
+export class ChatController implements vscode.Disposable {
+    private conversations: Conversation[] = [];
+    private currentId: string | undefined;
+    private pending: Attachment[] = [];
+    private notices: string[] = [];
+    private streaming: Streaming | undefined;
+    private unsentDelta = "";
+    private flushTimer: NodeJS.Timeout | undefined;
+    private counter: { modelPath: string; count: TokenCounter } | undefined;
+    private readonly emitter = new vscode.EventEmitter<HostToWebviewMessage>();
+    readonly onMessage = this.emitter.event;
+    readonly ready: Promise<void>;
+
+    constructor(
+        private readonly engine: EngineService,
+        private readonly store: ConversationStore,
+        private readonly tracker: EditorTracker,
+        private readonly log: vscode.LogOutputChannel,
+    ) {
+        this.ready = this.load();
+    }
+
+    private async load(): Promise<void> {
+        try {
+            const loaded = await this.store.load();
+            this.conversations = loaded.conversations;
+            this.currentId = loaded.state.currentId && this.find(loaded.state.currentId) ? loaded.state.currentId : this.conversations[0]?.id;
+            this.notices.push(...loaded.problems);
+            for (const p of loaded.problems) this.log.warn(`Chat history: ${p}`);
+        } catch (err) {
+            const text = vscode.l10n.t("Hearth could not read the chat history in {0}: {1}", this.store.dir, errorText(err));
+            this.notices.push(text);
+            this.log.error(text);
+        }
+    }
+
+    get current(): Conversation | undefined {
+        return this.currentId ? this.find(this.currentId) : undefined;
+    }
+
+    get isStreaming(): boolean {
+        return this.streaming !== undefined;
+    }
+
+    viewState(): ChatViewState {
+        const model = this.engine.model;
+        return {
+            conversations: this.conversations.map(summarize),
+            current: this.current,
+            pending: this.pending,
+            streamingId: this.streaming?.message.id,
+            notices: this.notices,
+            attachmentRoom: model ? Math.floor(promptBudget(model.contextSize, getSetting("chat.maxTokens")) * 0.75) : undefined,
+        };
+    }
+
+    /** Conversations in memory, newest first (tests and the in-host suite read this). */
+    list(): readonly Conversation[] {
+        return this.conversations;
+    }
+
+    dismissNotices(): void {
+        this.notices = [];
+    }
+
+    newChat(): void {
+        // An empty chat is not saved until it has a message; reuse it rather than piling up empty ones.
+        const current = this.current;
+        if (current && current.messages.length === 0) return this.publish();
+        const now = Date.now();
+        const c: Conversation = { id: newId("c"), title: vscode.l10n.t("New chat"), createdAt: now, updatedAt: now, messages: [] };
+        this.conversations.unshift(c);
+        this.select(c.id);
+    }
+
+    select(id: string): void {
+        if (!this.find(id)) return;
+        this.currentId = id;
+        void this.store.saveState({ currentId: id }).catch((err) => this.log.warn(`Saving chat state: ${errorText(err)}`));
+        this.publish();
+    }
+
+    rename(id: string, title: string): void {
+        const c = this.find(id);
+        if (!c || !title.trim()) return;
+        c.title = title.trim();
+        this.touchAndSave(c);
+    }
+
+    async deleteChat(id: string): Promise<void> {
+        if (this.streaming?.conversation.id === id) await this.stopAndWait();
+        this.conversations = this.conversations.filter((c) => c.id !== id);
+        if (this.currentId === id) this.currentId = this.conversations[0]?.id;
+        await this.store.delete(id);
+        this.publish();
+    }
+
+    async clearAll(): Promise<void> {
+        await this.stopAndWait();
+        const ids = this.conversations.map((c) => c.id);
+        this.conversations = [];
+        this.currentId = undefined;
+        this.pending = [];
+        await Promise.all(ids.map((id) => this.store.delete(id)));
+        this.publish();
+    }
+
+    async deleteMessage(id: string): Promise<void> {
+        const c = this.current;
+        if (!c) return;
+        if (this.streaming?.message.id === id) await this.stopAndWait();
+        c.messages = c.messages.filter((m) => m.id !== id);
+        this.touchAndSave(c);
+    }
+
+    addAttachments(attachments: Attachment[]): void {
+        this.pending.push(...attachments);
+        this.publish();
+    }
+
+    removeAttachment(id: string): void {
+        this.pending = this.pending.filter((a) => a.id !== id);
+        this.publish();
+    }
+
+    stop(): void {
+        this.streaming?.controller.abort();
+    }
+
+    async stopAndWait(): Promise<void> {
+        const s = this.streaming;
+        if (!s) return;
+        s.controller.abort();
+        await s.done;
+    }
+
+    /** Sends a prompt as a new user turn (or replaces an earlier one) and streams the answer; resolves when done. */
+    async send(text: string, options: SendOptions = {}): Promise<void> {
+        await this.ready;
+        if (!text.trim()) return;
+        await this.stopAndWait();
+        if (!this.current) this.newChat();
+        const c = this.current!;
+        if (options.editOf) {
+            const index = c.messages.findIndex((m) => m.id === options.editOf);
+            if (index >= 0) c.messages = c.messages.slice(0, index);
+        }
+        let attachments = this.pending;
+        this.pending = [];
+        if (attachments.length === 0 && mentionsCurrentFile(text)) {
+            const auto = await currentFileAttachment(this.tracker, this.engine).catch(() => undefined);
+            if (auto) attachments = [auto];
+        }
+        const user: ChatMessageRecord = {
+            id: newId("m"), role: "user", text, status: "complete", createdAt: Date.now(),
+            displayText: options.displayText, attachments: attachments.length ? attachments : undefined,
+        };
+        if (c.messages.length === 0) c.title = titleFromPrompt(options.displayText ?? text) || c.title;
+        c.messages.push(user);
+        await this.generate(c);
+    }
+
+    /** Replaces the last answer with a new one for the same prompt. */
+    async regenerate(): Promise<void> {
+        await this.ready;
+        await this.stopAndWait();
+        const c = this.current;
+        if (!c) return;
+        while (c.messages.at(-1)?.role === "assistant") c.messages.pop();
+        if (c.messages.at(-1)?.role !== "user") return this.publish();
+        await this.generate(c);
+    }
+
+    private async generate(c: Conversation): Promise<void> {
+        const answer: ChatMessageRecord = { id: newId("m"), role: "assistant", text: "", status: "streaming", createdAt: Date.now() };
+        c.messages.push(answer);
+        const controller = new AbortController();
+        let finish!: () => void;
+        const done = new Promise<void>((resolve) => (finish = resolve));
+        this.streaming = { conversation: c, message: answer, controller, done };
+        this.touchAndSave(c);
+        let lastPersist = Date.now();
+        try {
+            const model = await this.engine.ensureModel(controller.signal);
+            const user = c.messages.at(-2)!;
+            const history = c.messages.slice(0, -2);
+            const plan = await planRequest({
+                systemPrompt: buildSystemPrompt(getSetting("chat.systemPrompt"), user.text),
+                history,
+                prompt: user.text,
+                attachments: user.attachments ?? [],
+                contextSize: model.contextSize,
+                maxTokens: getSetting("chat.maxTokens"),
+            }, this.tokenCounter(model.modelPath));
+            if (user.attachments?.length) user.attachments = plan.attachments;
+            if (plan.droppedMessages > 0) answer.droppedMessages = plan.droppedMessages;
+            if (plan.promptCut) answer.promptCut = true;
+            this.publish();
+            const result = await this.engine.request("chat", {
+                messages: plan.messages,
+                maxTokens: plan.answerTokens,
+                sampling: { temperature: getSetting("chat.temperature") },
+            }, {
+                signal: controller.signal,
+                onEvent: (e) => {
+                    answer.text += e.text;
+                    this.queueDelta(answer.id, e.text);
+                    if (Date.now() - lastPersist >= PERSIST_INTERVAL_MS) {
+                        lastPersist = Date.now();
+                        void this.store.save(c).catch((err) => this.log.warn(`Saving partial answer: ${errorText(err)}`));
+                    }
+                },
+            });
+            answer.text = result.text || answer.text;
+            answer.status = result.stopReason === "cancelled" ? "stopped" : "complete";
+            answer.stats = {
+                tokens: result.tokens, tokensPerSecond: result.tokensPerSecond,
+                contextUsed: result.contextUsed, contextSize: result.contextSize, promptTokens: result.promptTokens,
+            };
+        } catch (err) {
+            const code = err instanceof EngineError ? err.code : "internal";
+            if (code === "cancelled") answer.status = "stopped";
+            else {
+                answer.status = answer.text ? "interrupted" : "error";
+                answer.error = errorText(err);
+                this.log.warn(`Chat request failed: ${answer.error}`);
+            }
+        } finally {
+            this.flushDelta();
+            this.streaming = undefined;
+            this.touchAndSave(c);
+            finish();
+        }
+    }
+
+    private tokenCounter(modelPath: string): TokenCounter {
+        if (this.counter?.modelPath !== modelPath) {
+            const raw: TokenCounter = async (texts) => (await this.engine.requestRaw("tokenize", { texts })).counts;
+            this.counter = { modelPath, count: cachedCounter(raw) };
+        }
+        return this.counter.count;
+    }
+
+    private queueDelta(messageId: string, text: string): void {
+        this.unsentDelta += text;
+        this.flushTimer ??= setTimeout(() => this.flushDelta(messageId), STREAM_FLUSH_MS);
+    }
+
+    private flushDelta(messageId = this.streaming?.message.id): void {
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        if (this.unsentDelta && messageId) this.emitter.fire({ type: "stream", messageId, text: this.unsentDelta });
+        this.unsentDelta = "";
+    }
+
+    private touchAndSave(c: Conversation): void {
+        c.updatedAt = Date.now();
+        this.conversations.sort((a, b) => b.updatedAt - a.updatedAt);
+        if (this.currentId !== c.id && this.currentId === undefined) this.currentId = c.id;
+        void this.store.save(c).catch((err) => {
+            this.log.error(`Saving chat “${c.title}”: ${errorText(err)}`);
+            void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not save the chat history: {0}", errorText(err)));
+        });
+        void this.store.saveState({ currentId: this.currentId }).catch(() => undefined);
+        this.publish();
+    }
+
+    /** Sends the whole state to the webview (structural changes; streamed text goes as small `stream` deltas). */
+    publish(): void {
+        this.flushDelta();
+        this.emitter.fire({ type: "state", state: this.viewState() });
+    }
+
+    private find(id: string): Conversation | undefined {
+        return this.conversations.find((c) => c.id === id);
+    }
+
+    dispose(): void {
+        this.streaming?.controller.abort();
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.emitter.dispose();
+    }
+}
+
+function errorText(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,52 @@
+/** The webview's UI strings, translated on the host with vscode.l10n (the webview has no l10n API of its own). */
+import * as vscode from "vscode";
+import type { UiStrings } from "../protocol/webviewProtocol";
+
+export function chatUiStrings(): UiStrings {
+    const t = vscode.l10n.t;
+    return {
+        placeholder: t("Ask Hearth… (Enter to send, Shift+Enter for a new line, #file to attach a file)"),
+        send: t("Send"),
+        stop: t("Stop"),
+        newChat: t("New Chat"),
+        renameChat: t("Rename Chat"),
+        deleteChat: t("Delete Chat"),
+        clearAll: t("Delete All Chats"),
+        chats: t("Chats"),
+        attachSelection: t("Attach Selection"),
+        attachFile: t("Attach Current File"),
+        attachWorkspaceFile: t("Attach a Workspace File…"),
+        attachOpenEditors: t("Attach All Open Editors"),
+        removeAttachment: t("Remove attachment"),
+        copy: t("Copy"),
+        copied: t("Copied"),
+        insert: t("Insert at Cursor"),
+        apply: t("Apply to Selection"),
+        edit: t("Edit and Resend"),
+        delete: t("Delete Message"),
+        regenerate: t("Regenerate"),
+        cancelEdit: t("Cancel Edit"),
+        editing: t("Editing an earlier prompt: sending replaces it and everything after it."),
+        you: t("You"),
+        assistant: t("Hearth"),
+        stopped: t("Stopped"),
+        interrupted: t("Interrupted: the answer was cut off when the engine or the window stopped."),
+        failed: t("Failed"),
+        droppedNote: t("{0} earlier messages were left out of this request to fit the model's context."),
+        truncatedNote: t("cut to {0} of {1} tokens to fit the context"),
+        promptCutNote: t("Your prompt was too long for the model's context and was cut."),
+        autoAttached: t("attached automatically"),
+        estimatedTokens: t("≈{0} tokens (estimate until the model is loaded)"),
+        tokens: t("{0} tokens"),
+        loadingModel: t("Loading {0}… {1}%"),
+        startingEngine: t("Starting Hearth's engine…"),
+        noModel: t("No model is selected. Pick a GGUF model on this machine or download one."),
+        selectModel: t("Select Model"),
+        downloadModel: t("Download Model"),
+        engineError: t("Hearth's engine has a problem: {0}"),
+        showLog: t("Show Log"),
+        emptyChat: t("Ask about your code or your writing. Attach the selection or a file for context."),
+        tokPerSec: t("{0} tok/s"),
+        thinking: t("Thinking…"),
+    };
+}

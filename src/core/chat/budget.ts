@@ -1,0 +1,216 @@
+/**
+ * Token budgeting for one chat request. The rule: system prompt + attachments + history + room for the answer
+ * never exceeds the model's context. When it would, attachments are cut (visibly: `truncatedFrom` is set) and the
+ * oldest turns are dropped (the caller shows a note saying how many). Counting is done by the model's real
+ * tokenizer through an injected `TokenCounter` (batched: one call per request), so this file stays pure.
+ */
+import type { ChatMessage } from "../../protocol/engineProtocol";
+import type { Attachment, ChatMessageRecord } from "./chatModel";
+
+/** Counts the tokens of each text, in order. In the extension this is the engine's `tokenize` op. */
+export type TokenCounter = (texts: string[]) => Promise<number[]>;
+
+/**
+ * Tokens a chat template adds around one message (role markers, separators, end-of-turn). ChatML uses ~5,
+ * Llama 3 ~5, the fixture's "User:/Assistant:" ~4: 8 is a safe upper bound.
+ */
+export const MESSAGE_OVERHEAD_TOKENS = 8;
+
+/** Room kept free besides the answer (BOS, the generation prompt, tokenizer merges across message borders). */
+export function safetyMargin(contextSize: number): number {
+    return Math.max(16, Math.ceil(contextSize * 0.02));
+}
+
+/** Tokens reserved for the answer: the user's max-tokens setting, but never more than half the context. */
+export function answerReserve(contextSize: number, maxTokens: number): number {
+    return Math.max(16, Math.min(Math.floor(maxTokens), Math.floor(contextSize / 2)));
+}
+
+/** Tokens available for the prompt (system + attachments + history + the new prompt, each with its overhead). */
+export function promptBudget(contextSize: number, maxTokens: number): number {
+    return contextSize - answerReserve(contextSize, maxTokens) - safetyMargin(contextSize);
+}
+
+/**
+ * Which history messages fit: walks back from the newest, keeping whole messages while they fit in `budget`.
+ * The kept slice never starts with an assistant message (an answer without its question confuses small models).
+ * Returns the index of the first kept message and the tokens used by the kept ones (overhead included).
+ */
+export function fitHistory(messageTokens: readonly number[], budget: number): { start: number; used: number } {
+    let used = 0;
+    let start = messageTokens.length;
+    for (let i = messageTokens.length - 1; i >= 0; i--) {
+        const cost = messageTokens[i]! + MESSAGE_OVERHEAD_TOKENS;
+        if (used + cost > budget) break;
+        used += cost;
+        start = i;
+    }
+    return { start, used };
+}
+
+/**
+ * Shares `budget` tokens among attachments: small ones are kept whole, the rest split what is left evenly
+ * (water-filling), so one huge file cannot starve a small selection. Returns the allowance per attachment.
+ */
+export function allocateAttachmentBudget(tokens: readonly number[], budget: number): number[] {
+    const allowance = tokens.map(() => 0);
+    const order = tokens.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t);
+    let left = Math.max(0, budget);
+    for (let k = 0; k < order.length; k++) {
+        const share = Math.floor(left / (order.length - k));
+        const { t, i } = order[k]!;
+        allowance[i] = Math.min(t, share);
+        left -= allowance[i]!;
+    }
+    return allowance;
+}
+
+/** Cuts `text` (which counts `tokens`) to roughly `target` tokens, preferring to end at a line break. */
+export function cutText(text: string, tokens: number, target: number): string {
+    if (target <= 0) return "";
+    if (tokens <= target) return text;
+    const approx = Math.floor(text.length * (target / tokens));
+    const lineEnd = text.lastIndexOf("\n", approx);
+    return text.slice(0, lineEnd > approx * 0.8 ? lineEnd : approx);
+}
+
+/** How an attachment is shown to the model inside the user message. */
+export function formatAttachment(a: Attachment): string {
+    const what = a.kind === "selection" ? `Selected text from \`${a.path}\`` : `File \`${a.path}\``;
+    const cut = a.truncatedFrom !== undefined ? " (cut to fit; the rest was left out)" : "";
+    const fence = a.text.includes("```") ? "````" : "```";
+    return `${what}${cut}:\n${fence}${a.languageId}\n${a.text}\n${fence}`;
+}
+
+export function formatUserMessage(text: string, attachments: readonly Attachment[] | undefined): string {
+    if (!attachments?.length) return text;
+    return `${attachments.map(formatAttachment).join("\n\n")}\n\n${text}`;
+}
+
+export interface PlanInput {
+    systemPrompt: string;
+    /** Earlier messages of the conversation, oldest first (not including the new prompt). */
+    history: readonly ChatMessageRecord[];
+    prompt: string;
+    attachments: readonly Attachment[];
+    contextSize: number;
+    maxTokens: number;
+}
+
+export interface RequestPlan {
+    messages: ChatMessage[];
+    /** maxTokens to send to the engine. */
+    answerTokens: number;
+    /** Counted prompt tokens, per-message overhead included: always ≤ contextSize - answerTokens. */
+    promptTokens: number;
+    /** History messages left out (oldest first) to fit the context. */
+    droppedMessages: number;
+    /** The attachments as sent: cut ones carry `truncatedFrom` and real token counts. */
+    attachments: Attachment[];
+    /** The prompt itself was too long and was cut. */
+    promptCut: boolean;
+}
+
+/** History messages worth sending: failed answers carry no text, the model never sees them. */
+function sendable(m: ChatMessageRecord): boolean {
+    return m.text.length > 0 && m.status !== "error";
+}
+
+export async function planRequest(input: PlanInput, count: TokenCounter): Promise<RequestPlan> {
+    const answerTokens = answerReserve(input.contextSize, input.maxTokens);
+    const budget = promptBudget(input.contextSize, input.maxTokens);
+    const history = input.history.filter(sendable);
+    const historyTexts = history.map((m) => (m.role === "user" ? formatUserMessage(m.text, m.attachments) : m.text));
+    const counted = await count([input.systemPrompt, input.prompt, ...input.attachments.map((a) => a.text), ...historyTexts]);
+    const systemTokens = counted[0]! + MESSAGE_OVERHEAD_TOKENS;
+    let promptText = input.prompt;
+    let promptTokens = counted[1]!;
+    const attachmentTokens = counted.slice(2, 2 + input.attachments.length);
+    const historyTokens = counted.slice(2 + input.attachments.length);
+
+    // The new prompt alone must fit with the system prompt; a pasted novel is cut rather than crashing the model.
+    let promptCut = false;
+    const promptRoom = budget - systemTokens - MESSAGE_OVERHEAD_TOKENS;
+    if (promptTokens > promptRoom) {
+        promptText = await cutToFit(promptText, promptTokens, promptRoom, count);
+        promptTokens = (await count([promptText]))[0]!;
+        promptCut = true;
+    }
+
+    // Attachments get up to 3/4 of what is left after system and prompt; history gets the rest.
+    const attachmentRoom = Math.floor(Math.max(0, promptRoom - promptTokens) * 0.75);
+    const wrapperTokens = input.attachments.length * 16;
+    const allowance = allocateAttachmentBudget(attachmentTokens, Math.max(0, attachmentRoom - wrapperTokens));
+    const attachments: Attachment[] = [];
+    for (let i = 0; i < input.attachments.length; i++) {
+        const a = input.attachments[i]!;
+        const real = attachmentTokens[i]!;
+        const allowed = allowance[i]!;
+        if (real <= allowed) {
+            attachments.push({ ...a, tokens: real, estimated: false });
+            continue;
+        }
+        const text = await cutToFit(a.text, real, allowed, count);
+        const tokens = text ? (await count([text]))[0]! : 0;
+        attachments.push({ ...a, text, tokens, estimated: false, truncatedFrom: a.truncatedFrom ?? real });
+    }
+
+    const userText = formatUserMessage(promptText, attachments);
+    const userTokens = (await count([userText]))[0]! + MESSAGE_OVERHEAD_TOKENS;
+    const fitted = fitHistory(historyTokens, budget - systemTokens - userTokens);
+    let start = fitted.start;
+    let used = fitted.used;
+    while (start < history.length && history[start]!.role === "assistant") {
+        used -= historyTokens[start]! + MESSAGE_OVERHEAD_TOKENS;
+        start++;
+    }
+    const messages: ChatMessage[] = [];
+    if (input.systemPrompt) messages.push({ role: "system", text: input.systemPrompt });
+    for (let i = start; i < history.length; i++) messages.push({ role: history[i]!.role, text: historyTexts[i]! });
+    messages.push({ role: "user", text: userText });
+    return {
+        messages,
+        answerTokens,
+        promptTokens: systemTokens + used + userTokens,
+        droppedMessages: start,
+        attachments,
+        promptCut,
+    };
+}
+
+/** Cuts text until the real tokenizer agrees it fits (the char/token ratio varies, so re-count and shrink). */
+async function cutToFit(text: string, tokens: number, target: number, count: TokenCounter): Promise<string> {
+    let current = cutText(text, tokens, target);
+    for (let attempt = 0; attempt < 4 && current; attempt++) {
+        const n = (await count([current]))[0]!;
+        if (n <= target) return current;
+        current = cutText(current, n, Math.floor(target * 0.95));
+    }
+    return current && (await count([current]))[0]! <= target ? current : "";
+}
+
+/**
+ * Caches counts by text: a 50-round chat re-sends the same history every turn, and only the new messages need
+ * the tokenizer. Bounded so a long session does not grow without limit.
+ */
+export function cachedCounter(count: TokenCounter, maxEntries = 2000): TokenCounter {
+    const cache = new Map<string, number>();
+    return async (texts) => {
+        const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+        if (missing.length) {
+            const counts = await count(missing);
+            missing.forEach((t, i) => cache.set(t, counts[i]!));
+            while (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+        }
+        return texts.map((t) => cache.get(t)!);
+    };
+}
+
+/**
+ * Rough token estimate before a model is loaded (chips show "≈"): ~4 characters per token for Latin text, about
+ * one token per CJK character. Real counts replace it as soon as the tokenizer is available.
+ */
+export function estimateTokens(text: string): number {
+    const cjk = text.match(/[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/g)?.length ?? 0;
+    return Math.ceil((text.length - cjk) / 4) + cjk;
+}

@@ -1,0 +1,75 @@
+/**
+ * Model output → safe HTML. Model text is untrusted: markdown-it runs with `html: false` (raw HTML in the answer
+ * is shown as text), fenced code is highlighted by highlight.js, and the result goes through DOMPurify with an
+ * allow-list: no script, iframe, object, form, style, SVG or MathML, no `<img>` at all (no remote images, no
+ * tracking pixels, no data: images), no event-handler or style attributes, and links only to http(s)/mailto.
+ *
+ * The DOMPurify instance is injected: the webview passes the browser's, the unit tests one bound to jsdom, so
+ * the exact same configuration is what the tests attack.
+ */
+import type { DOMPurify } from "dompurify";
+import hljs from "highlight.js/lib/common";
+import MarkdownIt from "markdown-it";
+
+const ALLOWED_TAGS = [
+    "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "span", "div",
+];
+const ALLOWED_ATTR = ["href", "title", "class", "start", "align"];
+const SAFE_LINK = /^(https?:|mailto:)/i;
+
+export interface MarkdownRenderer {
+    /** Sanitised HTML for `markdown`; safe to assign to innerHTML. */
+    render(markdown: string): string;
+}
+
+export function createMarkdownRenderer(purify: DOMPurify): MarkdownRenderer {
+    const md = new MarkdownIt({
+        html: false,
+        linkify: false,
+        breaks: false,
+        highlight: (code, lang) => highlight(code, lang),
+    });
+    // markdown-it's own validator already rejects javascript:/vbscript:/file:/data: (except images); keep
+    // only http(s) and mailto so nothing else reaches the sanitiser as a link at all.
+    md.validateLink = (url) => SAFE_LINK.test(url.trim());
+    // Images never render: the alt text is shown instead, so a remote URL cannot be fetched or track the user.
+    md.renderer.rules.image = (tokens, idx) => md.utils.escapeHtml(tokens[idx]?.content ?? "");
+
+    purify.addHook("afterSanitizeAttributes", (node) => {
+        if (node.nodeName === "A") {
+            const href = node.getAttribute("href") ?? "";
+            if (!SAFE_LINK.test(href.trim())) node.removeAttribute("href");
+            node.setAttribute("rel", "noopener noreferrer");
+        }
+        // Classes only as highlight.js / language markers: no author-controlled styling hooks.
+        const cls = node.getAttribute("class");
+        if (cls && !/^(hljs[\w-]*|language-[\w+#-]+)( (hljs[\w-]*|language-[\w+#-]+))*$/.test(cls)) node.removeAttribute("class");
+    });
+
+    return {
+        render(markdown: string): string {
+            const html = md.render(markdown);
+            return purify.sanitize(html, {
+                ALLOWED_TAGS,
+                ALLOWED_ATTR: [...ALLOWED_ATTR, "rel"],
+                ALLOW_DATA_ATTR: false,
+                ALLOW_ARIA_ATTR: false,
+                ALLOW_UNKNOWN_PROTOCOLS: false,
+                FORBID_TAGS: ["img", "svg", "math", "iframe", "script", "style", "object", "embed", "form", "input", "link", "meta", "base"],
+                FORBID_ATTR: ["style", "srcset", "src", "action", "formaction", "xlink:href"],
+                KEEP_CONTENT: true,
+            });
+        },
+    };
+}
+
+function highlight(code: string, lang: string): string {
+    const language = lang.trim().toLowerCase();
+    try {
+        if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+        return hljs.highlightAuto(code).value;
+    } catch {
+        return ""; // markdown-it escapes the code itself when highlight returns nothing
+    }
+}

@@ -1,0 +1,94 @@
+/**
+ * Typed messages between the chat webview (src/webview/chat) and its host (src/chat). Discriminated unions keyed
+ * by `type`; the host checks every incoming message with `isWebviewToHostMessage` because a webview is a separate
+ * (sandboxed) world. Free of `vscode` so the webview bundle and the unit tests can import it.
+ */
+import type { Attachment, Conversation, ConversationSummary } from "../core/chat/chatModel";
+
+/** Every UI string the webview shows; the host fills them with vscode.l10n.t so they follow VS Code's language. */
+export const UI_STRING_KEYS = [
+    "placeholder", "send", "stop", "newChat", "renameChat", "deleteChat", "clearAll", "chats",
+    "attachSelection", "attachFile", "attachWorkspaceFile", "attachOpenEditors", "removeAttachment",
+    "copy", "copied", "insert", "apply", "edit", "delete", "regenerate", "cancelEdit", "editing",
+    "you", "assistant", "stopped", "interrupted", "failed", "droppedNote", "truncatedNote", "promptCutNote",
+    "autoAttached", "estimatedTokens", "tokens", "loadingModel", "startingEngine", "noModel", "selectModel",
+    "downloadModel", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
+] as const;
+
+export type UiStringKey = (typeof UI_STRING_KEYS)[number];
+export type UiStrings = Record<UiStringKey, string>;
+
+export type ModelStatusView =
+    | { kind: "idle" }
+    | { kind: "starting" }
+    | { kind: "loading"; progress: number; modelName: string }
+    | { kind: "ready"; modelName: string; contextSize: number }
+    | { kind: "noModel" }
+    | { kind: "error"; message: string };
+
+export interface ChatViewState {
+    conversations: ConversationSummary[];
+    current: Conversation | undefined;
+    /** Attachments waiting to be sent with the next prompt. */
+    pending: Attachment[];
+    /** Id of the assistant message being generated, if any. */
+    streamingId: string | undefined;
+    /** Problems worth telling the user once (a damaged chat file was set aside...). */
+    notices: string[];
+    /** Tokens the attachments of one request may use with the loaded model (undefined until a model is loaded). */
+    attachmentRoom: number | undefined;
+}
+
+export type HostToWebviewMessage =
+    | { type: "init"; strings: UiStrings; state: ChatViewState; status: ModelStatusView }
+    | { type: "state"; state: ChatViewState }
+    /** Text appended to the streaming answer since the last `stream` message (batched by the host). */
+    | { type: "stream"; messageId: string; text: string }
+    | { type: "status"; status: ModelStatusView }
+    | { type: "focusPrompt" };
+
+export type AttachRequest = "selection" | "file" | "workspaceFile" | "openEditors";
+export type CodeAction = "copy" | "insert" | "apply";
+export type PanelCommand = "selectModel" | "downloadModel" | "showLog";
+
+export type WebviewToHostMessage =
+    | { type: "ready" }
+    | { type: "send"; text: string; editOf?: string }
+    | { type: "stop" }
+    | { type: "newChat" }
+    | { type: "selectChat"; id: string }
+    | { type: "renameChat"; id: string }
+    | { type: "deleteChat"; id: string }
+    | { type: "clearAll" }
+    | { type: "deleteMessage"; id: string }
+    | { type: "regenerate" }
+    | { type: "attach"; kind: AttachRequest }
+    | { type: "removeAttachment"; id: string }
+    | { type: "code"; action: CodeAction; code: string; language: string }
+    | { type: "command"; command: PanelCommand };
+
+const ATTACH: ReadonlySet<string> = new Set<AttachRequest>(["selection", "file", "workspaceFile", "openEditors"]);
+const CODE: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply"]);
+const COMMANDS: ReadonlySet<string> = new Set<PanelCommand>(["selectModel", "downloadModel", "showLog"]);
+
+export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
+    if (typeof value !== "object" || value === null) return false;
+    const m = value as Record<string, unknown>;
+    const str = (k: string) => typeof m[k] === "string";
+    switch (m.type) {
+        case "ready": case "stop": case "newChat": case "clearAll": case "regenerate":
+            return true;
+        case "send":
+            return str("text") && (m.editOf === undefined || str("editOf"));
+        case "selectChat": case "renameChat": case "deleteChat": case "deleteMessage": case "removeAttachment":
+            return str("id");
+        case "attach":
+            return str("kind") && ATTACH.has(m.kind as string);
+        case "code":
+            return str("code") && str("language") && str("action") && CODE.has(m.action as string);
+        case "command":
+            return str("command") && COMMANDS.has(m.command as string);
+        default:
+            return false;
+    }
+}

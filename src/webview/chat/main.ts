@@ -1,0 +1,275 @@
+/**
+ * Hearth chat webview (browser bundle → media/dist/chat.js). Talks to src/chat through the typed messages in
+ * src/protocol/webviewProtocol.ts. Never trusts model text: it goes through markdown-it (html off) and DOMPurify
+ * (messageView.ts); everything else is built with textContent.
+ *
+ * Stable test ids (`data-testid`) for end-to-end tests:
+ *   chat-root              the whole panel
+ *   chat-list              <select> of conversations (option value = chat id)
+ *   chat-new, chat-rename, chat-delete, chat-clear-all   conversation buttons
+ *   model-status           loading / no-model / error banner; model-progress (<progress>), select-model,
+ *                          download-model, show-log buttons inside it
+ *   notice                 a one-off notice (e.g. a damaged chat file was set aside)
+ *   messages               the message list; each message is `message` with data-role (user|assistant),
+ *                          data-status (complete|streaming|stopped|interrupted|error) and data-id
+ *   message-body, message-footer ("42 tok/s · 1.9k/8k", Stopped...), message-attachment, chat-note (history trimmed)
+ *   message-edit, message-delete, regenerate             per-message actions
+ *   code-block, code-actions, code-copy, code-insert, code-apply   per fenced code block
+ *   pending-attachments, attachment-chip, attachment-remove        chips for the next prompt
+ *   attach-selection, attach-file, attach-workspace-file, attach-open-editors
+ *   edit-banner, edit-cancel                                       editing an earlier prompt
+ *   prompt (textarea), send, stop, footer (context usage of the last answer)
+ * Keyboard: Enter sends, Shift+Enter new line, Esc stops, Up (in an empty prompt) recalls earlier prompts,
+ * typing "#file" opens the workspace file picker.
+ */
+import type { ChatMessageRecord } from "../../core/chat/chatModel";
+import { compactCount, fill, formatStats } from "../../core/chat/format";
+import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
+import { button, el } from "./dom";
+import { renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewToHostMessage): void };
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewToHostMessage) => vscode.postMessage(m);
+
+let strings: UiStrings | undefined;
+let state: ChatViewState | undefined;
+let status: ModelStatusView = { kind: "idle" };
+let editing: ChatMessageRecord | undefined;
+let recallIndex = -1;
+let renderQueued = false;
+let streamQueued = false;
+
+const app = document.getElementById("app")!;
+const header = el("div", { className: "header" });
+const statusBox = el("div", { className: "status", testId: "model-status" });
+const notices = el("div", { className: "notices" });
+const list = el("div", { className: "messages", testId: "messages", attrs: { role: "log", "aria-live": "polite" } });
+const pendingBox = el("div", { className: "chips", testId: "pending-attachments" });
+const editBanner = el("div", { className: "edit-banner", testId: "edit-banner" });
+const prompt = el("textarea", { className: "prompt", testId: "prompt", attrs: { rows: "3" } });
+const attachBar = el("div", { className: "attach-bar" });
+const sendButton = el("button", { className: "btn primary", testId: "send", attrs: { type: "button" } });
+const stopButton = el("button", { className: "btn", testId: "stop", attrs: { type: "button" } });
+const footer = el("div", { className: "footer", testId: "footer" });
+app.append(header, statusBox, notices, list, el("div", { className: "composer" }, [
+    pendingBox, editBanner, prompt, el("div", { className: "composer-actions" }, [attachBar, el("span", { className: "spacer" }), stopButton, sendButton]),
+]), footer);
+
+const actions: MessageActions = {
+    edit: (m) => {
+        editing = m;
+        prompt.value = m.text;
+        prompt.focus();
+        scheduleRender();
+    },
+    remove: (m) => post({ type: "deleteMessage", id: m.id }),
+    regenerate: () => post({ type: "regenerate" }),
+    code: (action, code, language) => post({ type: "code", action, code, language }),
+};
+
+function send(): void {
+    const text = prompt.value;
+    if (!text.trim() || state?.streamingId) return;
+    post({ type: "send", text, editOf: editing?.id });
+    prompt.value = "";
+    editing = undefined;
+    recallIndex = -1;
+}
+
+sendButton.addEventListener("click", send);
+stopButton.addEventListener("click", () => post({ type: "stop" }));
+prompt.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        send();
+    } else if (e.key === "ArrowUp" && (prompt.value === "" || recallIndex >= 0) && prompt.selectionStart === 0) {
+        const prompts = userPrompts();
+        if (recallIndex + 1 < prompts.length) {
+            e.preventDefault();
+            recallIndex++;
+            prompt.value = prompts[recallIndex]!;
+        }
+    } else if (e.key === "ArrowDown" && recallIndex >= 0 && prompt.selectionStart === prompt.value.length) {
+        e.preventDefault();
+        recallIndex--;
+        prompt.value = recallIndex >= 0 ? userPrompts()[recallIndex] ?? "" : "";
+    }
+});
+prompt.addEventListener("input", () => {
+    // "#file" typed as a word opens the workspace file picker (and is removed from the prompt).
+    const m = /(^|\s)#file$/.exec(prompt.value.slice(0, prompt.selectionStart));
+    if (m) {
+        const end = prompt.selectionStart;
+        prompt.value = prompt.value.slice(0, end - 5) + prompt.value.slice(end);
+        post({ type: "attach", kind: "workspaceFile" });
+    }
+});
+document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && state?.streamingId) {
+        e.preventDefault();
+        post({ type: "stop" });
+    }
+});
+
+/** Earlier prompts, newest first, for Up-arrow recall. */
+function userPrompts(): string[] {
+    return (state?.current?.messages ?? []).filter((m) => m.role === "user" && !m.displayText).map((m) => m.text).reverse();
+}
+
+window.addEventListener("message", (event: MessageEvent<HostToWebviewMessage>) => {
+    const m = event.data;
+    switch (m.type) {
+        case "init":
+            strings = m.strings;
+            state = m.state;
+            status = m.status;
+            buildStatic();
+            scheduleRender();
+            break;
+        case "state":
+            state = m.state;
+            scheduleRender();
+            break;
+        case "status":
+            status = m.status;
+            if (strings) renderStatus(strings);
+            break;
+        case "stream": {
+            const msg = state?.current?.messages.find((x) => x.id === m.messageId);
+            if (msg) {
+                msg.text += m.text;
+                scheduleStream();
+            }
+            break;
+        }
+        case "focusPrompt":
+            prompt.focus();
+            break;
+    }
+});
+
+function buildStatic(): void {
+    const s = strings!;
+    prompt.placeholder = s.placeholder;
+    sendButton.textContent = s.send;
+    stopButton.textContent = s.stop;
+    stopButton.title = `${s.stop} (Esc)`;
+    attachBar.replaceChildren(
+        button("⌶", "attach-selection", () => post({ type: "attach", kind: "selection" }), { title: s.attachSelection, className: "icon" }),
+        button("📄", "attach-file", () => post({ type: "attach", kind: "file" }), { title: s.attachFile, className: "icon" }),
+        button("#", "attach-workspace-file", () => post({ type: "attach", kind: "workspaceFile" }), { title: s.attachWorkspaceFile, className: "icon" }),
+        button("▤", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
+    );
+}
+
+function scheduleRender(): void {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => { renderQueued = false; render(); });
+}
+
+/** Streaming: re-render only the streaming message's body, at most once per animation frame. */
+function scheduleStream(): void {
+    if (streamQueued) return;
+    streamQueued = true;
+    requestAnimationFrame(() => {
+        streamQueued = false;
+        const id = state?.streamingId;
+        const msg = state?.current?.messages.find((x) => x.id === id);
+        const body = id ? list.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"] [data-testid="message-body"]`) : null;
+        if (!msg || !body || !strings) return;
+        const stick = nearBottom();
+        renderMarkdownInto(body, msg.text, strings, actions);
+        if (stick) list.scrollTop = list.scrollHeight;
+    });
+}
+
+function nearBottom(): boolean {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+}
+
+function render(): void {
+    if (!strings || !state) return;
+    const s = strings;
+    const st = state;
+    renderHeader(s, st);
+    renderStatus(s);
+    notices.replaceChildren(...st.notices.map((n) => el("div", { className: "notice", testId: "notice", text: n })));
+
+    const stick = nearBottom();
+    const messages = st.current?.messages ?? [];
+    list.replaceChildren(...(messages.length
+        ? messages.map((m, i) => renderMessage(m, s, actions, { streaming: m.id === st.streamingId, isLast: i === messages.length - 1 }))
+        : [el("div", { className: "empty", text: s.emptyChat })]));
+    if (stick || st.streamingId) list.scrollTop = list.scrollHeight;
+
+    pendingBox.replaceChildren(...st.pending.map((a) => {
+        const cost = a.estimated ? fill(s.estimatedTokens, compactCount(a.tokens)) : fill(s.tokens, compactCount(a.tokens));
+        const over = st.attachmentRoom !== undefined && a.tokens > st.attachmentRoom
+            ? ` · ${fill(s.truncatedNote, compactCount(st.attachmentRoom), compactCount(a.tokens))}` : "";
+        return el("span", { className: `chip${over ? " over" : ""}`, testId: "attachment-chip", title: `${a.path}\n${cost}${over}` }, [
+            el("span", { className: "chip-label", text: `${a.label} · ${a.estimated ? "≈" : ""}${compactCount(a.tokens)}${over}` }),
+            button("×", "attachment-remove", () => post({ type: "removeAttachment", id: a.id }), { title: s.removeAttachment, className: "chip-remove" }),
+        ]);
+    }));
+    editBanner.replaceChildren(...(editing ? [el("span", { text: s.editing }), button(s.cancelEdit, "edit-cancel", () => { editing = undefined; prompt.value = ""; scheduleRender(); }, { className: "btn small" })] : []));
+    editBanner.hidden = !editing;
+
+    const generating = st.streamingId !== undefined;
+    stopButton.hidden = !generating;
+    sendButton.hidden = generating;
+    const last = [...messages].reverse().find((m) => m.role === "assistant" && m.stats);
+    footer.textContent = last?.stats ? formatStats(last.stats, s.tokPerSec) : "";
+}
+
+function renderHeader(s: UiStrings, st: ChatViewState): void {
+    const select = el("select", { className: "chat-list", testId: "chat-list", title: s.chats });
+    for (const c of st.conversations) {
+        const option = el("option", { text: c.title, attrs: { value: c.id } });
+        option.selected = c.id === st.current?.id;
+        select.append(option);
+    }
+    if (!st.conversations.length || !st.current) select.append(el("option", { text: s.newChat, attrs: { value: "", selected: "" } }));
+    select.addEventListener("change", () => { if (select.value) post({ type: "selectChat", id: select.value }); });
+    const id = st.current?.id;
+    header.replaceChildren(
+        select,
+        button("+", "chat-new", () => post({ type: "newChat" }), { title: s.newChat, className: "icon" }),
+        button("✎", "chat-rename", () => id && post({ type: "renameChat", id }), { title: s.renameChat, className: "icon" }),
+        button("🗑", "chat-delete", () => id && post({ type: "deleteChat", id }), { title: s.deleteChat, className: "icon" }),
+        button("⌫", "chat-clear-all", () => post({ type: "clearAll" }), { title: s.clearAll, className: "icon" }),
+    );
+}
+
+function renderStatus(s: UiStrings): void {
+    const children: HTMLElement[] = [];
+    switch (status.kind) {
+        case "starting":
+            children.push(el("span", { text: s.startingEngine }));
+            break;
+        case "loading": {
+            const pct = Math.round(status.progress * 100);
+            const bar = el("progress", { testId: "model-progress", attrs: { max: "100", value: String(pct) } });
+            children.push(el("span", { text: fill(s.loadingModel, status.modelName, pct) }), bar);
+            break;
+        }
+        case "noModel":
+            children.push(el("span", { text: s.noModel }), el("div", { className: "status-actions" }, [
+                button(s.selectModel, "select-model", () => post({ type: "command", command: "selectModel" }), { className: "btn primary" }),
+                button(s.downloadModel, "download-model", () => post({ type: "command", command: "downloadModel" })),
+            ]));
+            break;
+        case "error":
+            children.push(el("span", { text: fill(s.engineError, status.message) }),
+                button(s.showLog, "show-log", () => post({ type: "command", command: "showLog" }), { className: "btn small" }));
+            break;
+        default:
+            break;
+    }
+    statusBox.replaceChildren(...children);
+    statusBox.hidden = children.length === 0;
+    statusBox.dataset.kind = status.kind;
+}
+
+post({ type: "ready" });
