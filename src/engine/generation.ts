@@ -88,17 +88,25 @@ export async function runComplete(loaded: LoadedModel, params: CompleteParams, c
  */
 export async function runInfill(loaded: LoadedModel, params: InfillParams, control: GenerationControl): Promise<GenerationResult> {
     const { model } = loaded;
-    const fim = model.tokens.infill;
-    if (fim.prefix == null || fim.suffix == null || fim.middle == null) {
+    const fim = loaded.fim;
+    if (!fim) {
         throw new EngineError("badRequest", "This model has no fill-in-the-middle tokens; use plain completion instead.");
     }
+    const head: Token[] = [];
     const bos = model.tokens.bos;
-    const tokens: Token[] = [];
-    if (bos != null && model.tokens.shouldPrependBosToken) tokens.push(bos);
-    if (params.extraContext) tokens.push(...model.tokenize(params.extraContext, false));
-    tokens.push(fim.prefix, ...model.tokenize(params.prefix, false));
-    tokens.push(fim.suffix, ...model.tokenize(params.suffix, false));
-    tokens.push(fim.middle, ...model.tokenize(params.currentLinePrefix, false));
+    if (bos != null && model.tokens.shouldPrependBosToken) head.push(bos);
+    let extra = params.extraContext ? model.tokenize(params.extraContext, false) : [];
+    let prefix = model.tokenize(params.prefix, false);
+    let suffix = model.tokenize(params.suffix, false);
+    const middle = model.tokenize(params.currentLinePrefix, false);
+    // The host budgets in characters; if the tokens still do not fit, give up other files first, then the far
+    // end of the suffix, then the start of the prefix, so the FIM markers and the cursor's line always survive.
+    let excess = head.length + extra.length + prefix.length + suffix.length + middle.length + 3
+        + Math.min(params.maxTokens, loaded.sequences.completion.contextSize - 1) - loaded.sequences.completion.contextSize;
+    if (excess > 0) { const drop = Math.min(excess, extra.length); extra = extra.slice(drop); excess -= drop; }
+    if (excess > 0) { const keep = Math.max(0, suffix.length - Math.min(excess, Math.floor(suffix.length / 2))); excess -= suffix.length - keep; suffix = suffix.slice(0, keep); }
+    if (excess > 0) { const drop = Math.min(excess, prefix.length); prefix = prefix.slice(drop); excess -= drop; }
+    const tokens: Token[] = [...head, ...extra, fim.prefix as Token, ...prefix, fim.suffix as Token, ...suffix, fim.middle as Token, ...middle];
     return generateFromTokens(loaded, loaded.sequences.completion, tokens, params, control);
 }
 
