@@ -38,16 +38,16 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
                 info.error = `The “${info.architecture}” architecture is not supported by this llama.cpp build.`;
                 continue;
             }
-            const truncated = truncationProblem(modelPath, file, insights, info.sizeBytes);
-            if (truncated) {
-                info.error = truncated.message;
-                continue;
-            }
             if (await memoryProblem(modelPath, insights, llama)) {
                 // Readable, but it cannot run here: listed as "too large" (fitScore 0), not as broken.
                 info.fitScore = 0;
                 info.fitsOnGpu = false;
                 info.ok = true;
+                continue;
+            }
+            const truncated = truncationProblem(modelPath, file, insights, info.sizeBytes);
+            if (truncated) {
+                info.error = truncated.message;
                 continue;
             }
             const score = await insights.configurationResolver.resolveAndScoreConfig({ targetContextSize: Math.min(8192, insights.trainContextSize ?? 8192) });

@@ -113,8 +113,9 @@ export class ModelHost {
                 throw new EngineError("badModel",
                     `${path.basename(params.modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
             }
-            const problem = truncationProblem(params.modelPath, fileInfo, insights, (await fs.stat(params.modelPath)).size)
-                ?? await memoryProblem(params.modelPath, insights, llama);
+            // Memory first: a header claiming more than the machine has is the more useful thing to say.
+            const problem = await memoryProblem(params.modelPath, insights, llama)
+                ?? truncationProblem(params.modelPath, fileInfo, insights, (await fs.stat(params.modelPath)).size);
             if (problem) throw problem;
         } catch (err) {
             if (err instanceof EngineError) throw err;
