@@ -1,0 +1,136 @@
+/**
+ * The shipped artefact: builds the linux-x64 VSIX with `scripts/package.mjs` (or uses HEARTH_VSIX), unpacks it
+ * outside the repository, checks what is inside, and starts the engine FROM the unpacked extension folder on the
+ * real fixture model — so only the VSIX's own node_modules can satisfy node-llama-cpp and its binaries.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EngineProcess } from "../../src/engineClient/engineProcess";
+import type { LoadModelParams } from "../../src/protocol/engineProtocol";
+import { fixture, REPO_ROOT } from "../helpers/fixtures";
+import { listFiles, readPackagingTable, unzip } from "./vsixTools";
+
+const TARGET = "linux-x64";
+const BUDGET_BYTES = 60 * 1000 * 1000;
+
+describe(`${TARGET} VSIX`, function () {
+    this.timeout(180_000);
+    const table = readPackagingTable();
+    const version = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    let vsix: string;
+    let unpacked: string;
+    let extensionDir: string;
+    let files: string[];
+
+    before(function () {
+        if (process.platform !== "linux" || process.arch !== "x64") this.skip();
+        vsix = process.env.HEARTH_VSIX ?? path.join(REPO_ROOT, "dist-vsix", `hearth-${TARGET}-${version}.vsix`);
+        if (!process.env.HEARTH_VSIX) {
+            const started = Date.now();
+            const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "package.mjs"), "--target", TARGET], {
+                cwd: REPO_ROOT, encoding: "utf8",
+            });
+            assert.equal(r.status, 0, `npm run package failed:\n${r.stdout}\n${r.stderr}`);
+            console.log(`      built ${path.basename(vsix)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }
+        // Outside the repo: module resolution from there cannot fall back to the repo's node_modules.
+        unpacked = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-vsix-"));
+        assert.ok(!path.relative(REPO_ROOT, unpacked).match(/^[^.]/), "unpack folder must be outside the repository");
+        unzip(vsix, unpacked);
+        extensionDir = path.join(unpacked, "extension");
+        files = listFiles(extensionDir);
+    });
+
+    after(() => {
+        if (unpacked) fs.rmSync(unpacked, { recursive: true, force: true });
+    });
+
+    it(`is at most ${BUDGET_BYTES / 1e6} MB and declares its target platform`, () => {
+        const bytes = fs.statSync(vsix).size;
+        console.log(`      ${path.basename(vsix)}: ${(bytes / 1e6).toFixed(1)} MB, ${files.length} files`);
+        assert.ok(bytes <= BUDGET_BYTES, `${(bytes / 1e6).toFixed(1)} MB is over the budget`);
+        const manifest = fs.readFileSync(path.join(unpacked, "extension.vsixmanifest"), "utf8");
+        assert.match(manifest, new RegExp(`TargetPlatform="${TARGET}"`));
+    });
+
+    it("holds the production bundles, manifest and translations", () => {
+        for (const f of ["package.json", "package.nls.json", "package.nls.zh-cn.json", "dist/extension.js", "dist/engine.mjs"]) {
+            assert.ok(files.includes(f), `missing ${f}`);
+        }
+        if (fs.existsSync(path.join(REPO_ROOT, "src", "webview", "chat", "main.ts"))) {
+            assert.ok(files.includes("media/dist/chat.js"), "missing the chat webview bundle");
+        }
+        const l10n = fs.readdirSync(path.join(REPO_ROOT, "l10n")).filter((f) => f.endsWith(".json"));
+        for (const f of l10n) assert.ok(files.includes(`l10n/${f}`), `missing l10n/${f}`);
+        const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, "package.json"), "utf8")) as Record<string, unknown>;
+        assert.equal(manifest.main, "./dist/extension.js");
+        assert.equal(manifest.devDependencies, undefined, "development-only manifest fields are stripped");
+        // Production bundles are minified and carry no source map reference.
+        const engine = fs.readFileSync(path.join(extensionDir, "dist", "engine.mjs"), "utf8");
+        assert.doesNotMatch(engine, /sourceMappingURL/);
+    });
+
+    it("has no sources, tests, source maps, type declarations or build-only files", () => {
+        const offending = files.filter((f) =>
+            /\.(ts|mts|cts|map|tsbuildinfo|h|hpp|c|cc|cpp|gyp|gypi|cmake|vsix)$/.test(f) ||
+            /^(src|test|out|bench|scripts|samples|docs|\.tools|\.cache|\.ci)\//.test(f) ||
+            /(^|\/)(test|tests|__tests__)\//.test(f) ||
+            /(^|\/)(tsconfig|esbuild|eslint\.config)\.(json|mjs)$/.test(f) && !f.startsWith("node_modules/") ||
+            f.endsWith("gitRelease.bundle") || f.includes("node-llama-cpp/templates/") || f.includes("node-llama-cpp/llama/addon/"));
+        assert.deepEqual(offending, []);
+    });
+
+    it("ships only this platform's node-llama-cpp binaries", () => {
+        const expected = table.targets[TARGET]!;
+        const shipped = fs.readdirSync(path.join(extensionDir, "node_modules", "@node-llama-cpp")).sort();
+        assert.deepEqual(shipped, [...expected].sort());
+        const others = table.allPackages.filter((p) => !expected.includes(p));
+        const foreign = files.filter((f) => others.some((p) => f.includes(`/${p}/`)) || /\.(dll|dylib|metal|exe)$/.test(f) || /cuda/i.test(f));
+        assert.deepEqual(foreign, []);
+        for (const pkg of expected) {
+            assert.ok(files.includes(`node_modules/@node-llama-cpp/${pkg}/bins/${pkg}/llama-addon.node`), `${pkg}: llama-addon.node`);
+        }
+    });
+
+    function params(extra: Partial<LoadModelParams> = {}): LoadModelParams {
+        return { modelPath: fixture("stories260K.gguf"), contextSize: 2048, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu", ...extra };
+    }
+
+    for (const gpu of ["cpu", "auto"] as const) {
+        it(`starts the engine from the unpacked extension and generates tokens (gpu: ${gpu})`, async () => {
+            const logLines: string[] = [];
+            const engine = new EngineProcess({
+                enginePath: path.join(extensionDir, "dist", "engine.mjs"),
+                execPath: process.execPath,
+                log: (level, message) => logLines.push(`${level} ${message}`),
+            });
+            try {
+                const started = performance.now();
+                const info = await engine.request("loadModel", params({ gpu }));
+                const loadMs = performance.now() - started;
+                if (gpu === "cpu") assert.equal(info.backend, "cpu");
+                assert.equal(info.threads, 1);
+                const r = await engine.request("complete", {
+                    sequence: "chat", prompt: "Once upon a time", maxTokens: 60, sampling: { temperature: 0 },
+                });
+                assert.ok(r.tokens >= 50, `only ${r.tokens} tokens`);
+                assert.match(r.text, /\b(Lily|girl|play|day)\b/, "greedy output of stories260K is a children's story");
+                console.log(`      backend ${info.backend}: engine start + load ${loadMs.toFixed(0)} ms, ${r.tokensPerSecond.toFixed(0)} tok/s`);
+            } catch (err) {
+                throw new Error(`${String(err)}\nengine log:\n${logLines.join("\n")}`);
+            } finally {
+                engine.dispose();
+            }
+        });
+    }
+
+    it("the engine resolves node-llama-cpp from the extension folder, not from the repository", () => {
+        const r = spawnSync(process.execPath, ["--input-type=module", "-e",
+            "console.log(import.meta.resolve('node-llama-cpp'))"], { cwd: path.join(extensionDir, "dist"), encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.stdout.trim().startsWith(`file://${extensionDir}/node_modules/node-llama-cpp/`), r.stdout);
+    });
+});
