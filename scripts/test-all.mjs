@@ -8,6 +8,10 @@ const suites = [
     { name: "build", cmd: "node esbuild.mjs" },
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
     { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
+    // Node 24, code-server and Chromium in .tools/ (first run on a fresh machine only; under a second afterwards).
+    { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
+    { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs" },
+    { name: "e2e (packaged VSIX in code-server, driven in Chromium)", cmd: "npx mocha --config test/.mocharc.e2e.json" },
 ];
 
 const only = process.argv.slice(2);

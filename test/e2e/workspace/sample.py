@@ -1,0 +1,7 @@
+def greet(name):
+    """Return a friendly greeting."""
+    return "Hello, " + name
+
+
+def add(a, b):
+    return a + b
