@@ -207,8 +207,19 @@ function main() {
     // Stages are kept until the next run for inspection; they are in the git-ignored .cache/.
 }
 
+/** One packaging run at a time in this working tree (the e2e tests and the package tests both package). */
+function runUnderLock() {
+    if (process.env.HEARTH_PACKAGE_LOCKED === "1") return false;
+    mkdirSync(STAGE_ROOT, { recursive: true });
+    const r = spawnSync("flock", [path.join(STAGE_ROOT, ".lock"), process.execPath, ...process.argv.slice(1)], {
+        stdio: "inherit", env: { ...process.env, HEARTH_PACKAGE_LOCKED: "1" },
+    });
+    if (r.error) return false; // no flock on this system: run unlocked
+    process.exit(r.status ?? 1);
+}
+
 try {
-    main();
+    if (!runUnderLock()) main();
 } catch (err) {
     console.error(`[package] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

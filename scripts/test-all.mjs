@@ -8,6 +8,7 @@ const suites = [
     { name: "build", cmd: "node esbuild.mjs" },
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
     { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
+    { name: "package (linux-x64 VSIX: contents, engine from the unpacked extension)", cmd: "npx mocha --config test/.mocharc.package.json" },
     // Node 24, code-server and Chromium in .tools/ (first run on a fresh machine only; under a second afterwards).
     { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
     { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs" },
