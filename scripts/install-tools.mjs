@@ -80,11 +80,11 @@ function installApt(packages) {
         run(cmd, rest, { env });
     };
     try {
-        apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
+        apt(["install", "-y", "-q", ...packages]);
     } catch {
         // A fresh machine has no package lists yet: update once, then retry.
         apt(["update", "-q"]);
-        apt(["install", "-y", "-q", "--no-install-recommends", ...packages]);
+        apt(["install", "-y", "-q", ...packages]);
     }
 }
 
