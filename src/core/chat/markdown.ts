@@ -36,39 +36,53 @@ export function createMarkdownRenderer(purify: DOMPurify): MarkdownRenderer {
     // Images never render: the alt text is shown instead, so a remote URL cannot be fetched or track the user.
     md.renderer.rules.image = (tokens, idx) => md.utils.escapeHtml(tokens[idx]?.content ?? "");
 
-    purify.addHook("afterSanitizeAttributes", (node) => {
-        if (node.nodeName === "A") {
-            const href = node.getAttribute("href") ?? "";
-            if (!SAFE_LINK.test(href.trim())) node.removeAttribute("href");
-            node.setAttribute("rel", "noopener noreferrer");
-        }
-        // Classes only as highlight.js / language markers: no author-controlled styling hooks.
-        const cls = node.getAttribute("class");
-        if (cls && !/^(hljs[\w-]*|language-[\w+#-]+)( (hljs[\w-]*|language-[\w+#-]+))*$/.test(cls)) node.removeAttribute("class");
-    });
-
     return {
         render(markdown: string): string {
-            const html = md.render(markdown);
-            return purify.sanitize(html, {
-                ALLOWED_TAGS,
-                ALLOWED_ATTR: [...ALLOWED_ATTR, "rel"],
-                ALLOW_DATA_ATTR: false,
-                ALLOW_ARIA_ATTR: false,
-                ALLOW_UNKNOWN_PROTOCOLS: false,
-                FORBID_TAGS: ["img", "svg", "math", "iframe", "script", "style", "object", "embed", "form", "input", "link", "meta", "base"],
-                FORBID_ATTR: ["style", "srcset", "src", "action", "formaction", "xlink:href"],
-                KEEP_CONTENT: true,
-            });
+            return sanitizeHtml(purify, md.render(markdown));
         },
     };
 }
+
+const hooked = new WeakSet<DOMPurify>();
+
+/**
+ * The sanitiser alone, also used on its own by the tests with raw HTML payloads (defence in depth: it must hold
+ * even if markdown-it ever let HTML through).
+ */
+export function sanitizeHtml(purify: DOMPurify, html: string): string {
+    if (!hooked.has(purify)) {
+        hooked.add(purify);
+        purify.addHook("afterSanitizeAttributes", (node) => {
+            if (node.nodeName === "A") {
+                const href = node.getAttribute("href") ?? "";
+                if (!SAFE_LINK.test(href.trim())) node.removeAttribute("href");
+                node.setAttribute("rel", "noopener noreferrer");
+            }
+            // Classes only as highlight.js / language markers: no author-controlled styling hooks.
+            const cls = node.getAttribute("class");
+            if (cls && !/^(hljs[\w-]*|language-[\w+#-]+)( (hljs[\w-]*|language-[\w+#-]+))*$/.test(cls)) node.removeAttribute("class");
+        });
+    }
+    return purify.sanitize(html, {
+        ALLOWED_TAGS,
+        ALLOWED_ATTR: [...ALLOWED_ATTR, "rel"],
+        ALLOW_DATA_ATTR: false,
+        ALLOW_ARIA_ATTR: false,
+        ALLOW_UNKNOWN_PROTOCOLS: false,
+        FORBID_TAGS: ["img", "svg", "math", "iframe", "script", "style", "object", "embed", "form", "input", "link", "meta", "base"],
+        FORBID_ATTR: ["style", "srcset", "src", "action", "formaction", "xlink:href"],
+        KEEP_CONTENT: true,
+    });
+}
+
+/** Auto-detection is slow on big blocks; an unlabelled block that large is shown plain. */
+const AUTO_DETECT_LIMIT = 20_000;
 
 function highlight(code: string, lang: string): string {
     const language = lang.trim().toLowerCase();
     try {
         if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
-        return hljs.highlightAuto(code).value;
+        return code.length <= AUTO_DETECT_LIMIT ? hljs.highlightAuto(code).value : "";
     } catch {
         return ""; // markdown-it escapes the code itself when highlight returns nothing
     }
