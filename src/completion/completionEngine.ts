@@ -14,13 +14,16 @@
  *     schedules requestSuggestion latest-wins (debounced, previous one aborted, at most one in flight).
  *     undefined = superseded or cancelled.
  *
- * `ModelFacts` is the part of the engine's LoadModelResult that matters here ({ infillSupported, contextSize }).
+ * `ModelFacts` is the part of the engine's LoadModelResult that matters here ({ infillSupported, contextSize,
+ * modelPath? }). calibrateCharsPerToken(backend, sample) measures the model's characters per token once (the
+ * session does it per model); pass it as options.charsPerToken so the prompt fits the context in tokens.
  */
 import type { LlmBackend } from "../engineClient/engineProcess";
 import { LatestOnlyScheduler, type SchedulerEvents } from "../core/completion/latestOnlyScheduler";
 import { processSuggestion, type SuggestionContext } from "../core/completion/postprocess";
 import {
     budgetFor,
+    charsPerTokenFrom,
     layoutPrompt,
     plainPrompt,
     type CompletionDocument,
@@ -32,13 +35,15 @@ import type { GenerationResult, LoadModelResult, SamplingOptions } from "../prot
 
 export type { CompletionDocument, ContextSnippet };
 
-export type ModelFacts = Pick<LoadModelResult, "infillSupported" | "contextSize">;
+export type ModelFacts = Pick<LoadModelResult, "infillSupported" | "contextSize"> & Partial<Pick<LoadModelResult, "modelPath">>;
 
 export interface SuggestionOptions {
     maxTokens: number;
     timeBudgetMs: number;
     /** Snippets of other files, oldest first (see SnippetRing). */
     snippets?: readonly ContextSnippet[];
+    /** Measured with calibrateCharsPerToken; budgets the prompt windows in characters. Default 3. */
+    charsPerToken?: number;
     /** false clears the completion sequence first (the benchmark's "reuse off"). */
     reuseCache?: boolean;
     signal?: AbortSignal;
@@ -67,7 +72,7 @@ export async function requestSuggestion(
     doc: CompletionDocument,
     options: SuggestionOptions,
 ): Promise<SuggestionResult> {
-    const layout = layoutPrompt(doc, budgetFor(model.contextSize, options.maxTokens), options.snippets ?? []);
+    const layout = layoutPrompt(doc, budgetFor(model.contextSize, options.maxTokens, options.charsPerToken), options.snippets ?? []);
     const ctx: SuggestionContext = layout;
     const rulesStop = new AbortController();
     const signal = anySignal(options.signal, rulesStop.signal);
@@ -101,6 +106,13 @@ export async function requestSuggestion(
     return { text: processed.text, raw, kind, result, stoppedByRules: rulesStop.signal.aborted && !options.signal?.aborted };
 }
 
+/** Characters per token of the loaded model, measured on (up to 4,000 characters of) `sample`. */
+export async function calibrateCharsPerToken(backend: LlmBackend, sample: string, signal?: AbortSignal): Promise<number> {
+    const text = sample.slice(0, 4000);
+    const { counts } = await backend.request("tokenize", { texts: [text] }, { signal });
+    return charsPerTokenFrom(text.length, counts[0] ?? 0);
+}
+
 /**
  * Strings after which nothing can survive the quality rules, so the engine stops by itself without a round trip:
  * mid-line and prose suggestions end at the line end. Multi-line code is cut by the rules while it streams.
@@ -120,6 +132,7 @@ export interface CompletionSessionOptions {
 export class CompletionSession {
     readonly cache: SuggestionCache;
     readonly scheduler: LatestOnlyScheduler;
+    private readonly ratios = new Map<string, number>();
 
     constructor(private readonly backend: LlmBackend, options: CompletionSessionOptions) {
         this.cache = new SuggestionCache(options.cacheSize ?? 32);
@@ -141,7 +154,8 @@ export class CompletionSession {
         }
         const outcome = await this.scheduler.schedule(async (signal) => {
             const facts = typeof model === "function" ? await model() : model;
-            return requestSuggestion(this.backend, facts, doc, { ...options, signal });
+            const charsPerToken = options.charsPerToken ?? await this.charsPerTokenFor(facts, doc, signal);
+            return requestSuggestion(this.backend, facts, doc, { ...options, charsPerToken, signal });
         }, options.signal);
         // Partial answers (time budget) are cached too: typing through them is still instant.
         if (outcome && outcome.result?.stopReason !== "cancelled" || outcome?.stoppedByRules) {
@@ -152,6 +166,18 @@ export class CompletionSession {
 
     cancel(): void {
         this.scheduler.cancel();
+    }
+
+    /** Measured once per model (a changing ratio would move the prompt windows and defeat the KV cache). */
+    private async charsPerTokenFor(model: ModelFacts, doc: CompletionDocument, signal: AbortSignal): Promise<number> {
+        const key = model.modelPath ?? "";
+        let ratio = this.ratios.get(key);
+        if (ratio === undefined) {
+            const around = doc.text.slice(Math.max(0, doc.offset - 2000), doc.offset + 2000);
+            ratio = around.length >= 200 ? await calibrateCharsPerToken(this.backend, around, signal) : undefined;
+            if (ratio !== undefined) this.ratios.set(key, ratio);
+        }
+        return ratio ?? 3;
     }
 }
 

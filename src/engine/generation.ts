@@ -103,12 +103,18 @@ export async function runInfill(loaded: LoadedModel, params: InfillParams, contr
     // end of the suffix, then the start of the prefix, so the FIM markers and the cursor's line always survive.
     let excess = head.length + extra.length + prefix.length + suffix.length + middle.length + 3
         + Math.min(params.maxTokens, loaded.sequences.completion.contextSize - 1) - loaded.sequences.completion.contextSize;
+    // Cuts are rounded up to TRIM_STEP tokens so that a keystroke (one more token after MID) rarely moves them:
+    // a moved cut changes the tokens near the front and costs a full re-evaluation.
+    if (excess > 0) excess = Math.ceil(excess / TRIM_STEP) * TRIM_STEP;
     if (excess > 0) { const drop = Math.min(excess, extra.length); extra = extra.slice(drop); excess -= drop; }
     if (excess > 0) { const keep = Math.max(0, suffix.length - Math.min(excess, Math.floor(suffix.length / 2))); excess -= suffix.length - keep; suffix = suffix.slice(0, keep); }
     if (excess > 0) { const drop = Math.min(excess, prefix.length); prefix = prefix.slice(drop); excess -= drop; }
     const tokens: Token[] = [...head, ...extra, fim.prefix as Token, ...prefix, fim.suffix as Token, ...suffix, fim.middle as Token, ...middle];
     return generateFromTokens(loaded, loaded.sequences.completion, tokens, params, control);
 }
+
+/** Granularity of the infill prompt's last-resort trimming (tokens). */
+const TRIM_STEP = 64;
 
 interface TokenGenerationOptions {
     maxTokens: number;

@@ -1,7 +1,8 @@
 /**
  * Finds a model's fill-in-the-middle tokens. llama.cpp reads `tokenizer.ggml.fim_pre/suf/mid_token_id` and also
- * recognises common spellings in the vocabulary; for a model where neither worked (metadata missing, a spelling
- * llama.cpp does not know) we look the spellings of the known families up ourselves: a spelling counts only when
+ * recognises the spellings below in the vocabulary (node-llama-cpp exposes the result as model.tokens.infill); for
+ * a model where that found nothing (metadata missing and a spelling this llama.cpp build does not know) we look the
+ * spellings of the known families up ourselves: a spelling counts only when
  * tokenizing it with special tokens gives exactly one token and without them gives several (a real special token,
  * not text that happens to be short). Structural types only: the engine passes node-llama-cpp's model.
  */
@@ -25,8 +26,8 @@ export const FIM_SPELLINGS: ReadonlyArray<readonly [string, string, string]> = [
     ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"], // StarCoder, StarCoder2, Granite
     ["<fim-prefix>", "<fim-suffix>", "<fim-middle>"], // CodeGemma style, Refact
     ["<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>"], // DeepSeek-Coder (full-width bars, ▁)
-    ["<|fim▁begin|>", "<|fim▁hole|>", "<|fim▁end|>"], // DeepSeek variants with ASCII bars
-    ["<|fim_begin|>", "<|fim_hole|>", "<|fim_end|>"], // GLM-4 / CodeGeeX4 style
+    ["<|code_prefix|>", "<|code_suffix|>", "<|code_middle|>"], // GLM-4.5
+    ["<|prefix|>", "<|suffix|>", "<|middle|>"], // Falcon-H1-Tiny-Coder
     ["▁<PRE>", "▁<SUF>", "▁<MID>"], // CodeLlama
     ["<PRE>", "<SUF>", "<MID>"], // CodeLlama conversions without the leading ▁
 ];

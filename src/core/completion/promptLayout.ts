@@ -54,6 +54,14 @@ export interface CompletionPromptLayout {
 export const PREFIX_ALIGN_LINES = 32;
 /** Conservative characters per token for budgeting without a tokenizer round-trip (code is ~3.5-4). */
 export const CHARS_PER_TOKEN = 3;
+/**
+ * Characters per token measured on a sample, rounded down to a quarter so that it does not jitter between
+ * samples (a different ratio moves the windows and costs a full re-evaluation). Clamped to [0.5, 6].
+ */
+export function charsPerTokenFrom(chars: number, tokens: number): number {
+    if (tokens <= 0 || chars <= 0) return CHARS_PER_TOKEN;
+    return Math.max(0.5, Math.min(6, Math.floor((chars / tokens) * 4) / 4));
+}
 /** Upper bound for a prompt: longer prompts make the first (cold) request slow on CPU. */
 export const MAX_PROMPT_TOKENS = 2048;
 
@@ -64,9 +72,9 @@ export function modeForLanguage(languageId: string | undefined): CompletionMode 
 }
 
 /** Splits the prompt budget left after the answer: 30% other files, 50% prefix, 20% suffix. */
-export function budgetFor(contextSize: number, maxTokens: number): PromptBudget {
+export function budgetFor(contextSize: number, maxTokens: number, charsPerToken = CHARS_PER_TOKEN): PromptBudget {
     const tokens = Math.max(64, Math.min(MAX_PROMPT_TOKENS, contextSize - maxTokens - 32));
-    const chars = tokens * CHARS_PER_TOKEN;
+    const chars = Math.floor(tokens * charsPerToken);
     return {
         extraChars: Math.floor(chars * 0.3),
         prefixChars: Math.floor(chars * 0.5),
