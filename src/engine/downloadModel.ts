@@ -56,7 +56,10 @@ export async function downloadModel(
     let modelPath: string;
     try {
         modelPath = await downloader.download({ signal });
+        // node-llama-cpp's download() resolves (rather than throws) when cancelled mid-way.
+        if (signal.aborted) throw cancelled();
     } catch (err) {
+        if (err instanceof EngineError) throw err;
         if (signal.aborted) throw cancelled();
         throw new EngineError("downloadFailed",
             `Downloading ${params.uri} failed: ${errorText(err)}. Run “Hearth: Download Model” again to resume.`, String(err));

@@ -9,7 +9,7 @@ import { errorText, loadNodeLlamaCpp, validateModelFile, type ModelHost } from "
 import { memoryProblem, truncationProblem } from "./modelFileChecks";
 
 export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {
-    const { readGgufFileInfo, GgufInsights, GgufFileType } = await loadNodeLlamaCpp();
+    const { readGgufFileInfo, GgufInsights, GgufFileType, GgmlType } = await loadNodeLlamaCpp();
     // Never switch backends under a loaded model (getLlama would unload it): judge against the backend in use.
     const llama = await host.getLlama(host.current?.params.gpu ?? params.gpu ?? "auto");
     const models: ModelInfo[] = [];
@@ -32,6 +32,9 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
             info.hasFimTokens = ggml != null && ["fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id"].every((k) => typeof ggml[k] === "number")
                 || ggml != null && ["prefix_token_id", "suffix_token_id", "middle_token_id"].every((k) => typeof ggml[k] === "number");
             const insights = await GgufInsights.from(file, llama);
+            // Older conversions (e.g. stories260K) lack general.file_type: name the dominant tensor type instead.
+            const dominant = insights.dominantTensorType;
+            if (info.quantization === undefined && dominant !== undefined) info.quantization = GgmlType[dominant];
             info.contextLength = insights.trainContextSize;
             info.parameters = formatParameters(insights.totalParameters, general?.size_label);
             if (!insights.isSupportedByLlamaCpp) {
