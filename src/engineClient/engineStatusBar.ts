@@ -1,6 +1,7 @@
 /** The status bar item: engine state, model, backend and memory; a click opens Hearth's quick menu. */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { getSetting, onDidChangeSetting } from "../config/settings";
 import type { EngineService, ServiceState } from "./engineService";
 
 export class EngineStatusBar implements vscode.Disposable {
@@ -13,7 +14,8 @@ export class EngineStatusBar implements vscode.Disposable {
         this.item = vscode.window.createStatusBarItem("hearth.engine", vscode.StatusBarAlignment.Right, 100);
         this.item.name = vscode.l10n.t("Hearth Engine");
         this.item.command = "hearth.showMenu";
-        this.disposables.push(this.item, engine.onDidChangeState((s) => this.onState(s)));
+        this.disposables.push(this.item, engine.onDidChangeState((s) => this.onState(s)),
+            onDidChangeSetting(["model"], () => this.render(engine.state)));
         this.render(engine.state);
         this.item.show();
     }
@@ -27,6 +29,9 @@ export class EngineStatusBar implements vscode.Disposable {
     private render(state: ServiceState): void {
         const item = this.item;
         item.backgroundColor = undefined;
+        item.command = "hearth.showMenu";
+        // Before the first request the service is "idle"; with no model configured say so from the start.
+        if (state.kind === "idle" && !getSetting("model")) state = { kind: "noModel" };
         switch (state.kind) {
             case "idle":
                 item.text = "$(flame) Hearth";
@@ -36,6 +41,7 @@ export class EngineStatusBar implements vscode.Disposable {
                 item.text = "$(flame) Hearth: " + vscode.l10n.t("no model");
                 item.tooltip = vscode.l10n.t("No model selected. Click to select or download one.");
                 item.backgroundColor = new vscode.ThemeColor("statusBarItem.warningBackground");
+                item.command = "hearth.selectModel";
                 break;
             case "starting":
                 item.text = "$(loading~spin) Hearth";
