@@ -11,6 +11,7 @@ import {
     type CompletionDocument,
     type PromptBudget,
 } from "../../src/core/completion/promptLayout";
+import { completionEnablement, snoozeMinutesLeft, SNOOZE_MS } from "../../src/core/completion/enablement";
 import { detectFimTokens, type FimTokenSource } from "../../src/core/completion/fimTokens";
 import { SnippetRing, snippetAround } from "../../src/core/completion/snippetRing";
 
@@ -163,5 +164,22 @@ describe("FIM token detection", () => {
         assert.equal(detectFimTokens(fakeModel({ "<|fim_prefix|>": 10, "<|fim_suffix|>": 11 })), undefined);
         assert.equal(detectFimTokens(fakeModel({ "<|fim_prefix|>": 10, "<|fim_suffix|>": 10, "<|fim_middle|>": 10 })), undefined);
         assert.equal(detectFimTokens(fakeModel({})), undefined);
+    });
+});
+
+describe("completion enablement", () => {
+    const base = { enabled: true, languages: {}, languageId: "python", snoozedUntil: 0, now: 1_000_000 };
+
+    it("setting, per-language override, wildcard, snooze", () => {
+        assert.equal(completionEnablement(base), "on");
+        assert.equal(completionEnablement({ ...base, enabled: false }), "off");
+        assert.equal(completionEnablement({ ...base, languages: { python: false } }), "offForLanguage");
+        assert.equal(completionEnablement({ ...base, enabled: false, languages: { python: true } }), "on");
+        assert.equal(completionEnablement({ ...base, languages: { "*": false, python: true } }), "on");
+        assert.equal(completionEnablement({ ...base, languageId: "markdown", languages: { "*": false } }), "offForLanguage");
+        assert.equal(completionEnablement({ ...base, snoozedUntil: base.now + SNOOZE_MS }), "snoozed");
+        assert.equal(completionEnablement({ ...base, snoozedUntil: base.now - 1 }), "on");
+        assert.equal(snoozeMinutesLeft(base.now + SNOOZE_MS, base.now), 30);
+        assert.equal(snoozeMinutesLeft(base.now + 61_000, base.now), 2);
     });
 });

@@ -45,10 +45,10 @@ export class SnippetRing {
         return this.entries.some((e) => e.key === key);
     }
 
-    /** Oldest first. Snippets whose key starts with `excludePrefix` (the current file) are left out. */
-    snippets(excludePrefix?: string): ContextSnippet[] {
+    /** Oldest first. The snippet with key `excludeKey` (the current file) is left out. */
+    snippets(excludeKey?: string): ContextSnippet[] {
         return this.entries
-            .filter((e) => excludePrefix === undefined || !e.key.startsWith(excludePrefix))
+            .filter((e) => e.key !== excludeKey)
             .map(({ label, text }) => ({ label, text }));
     }
 }

@@ -1,0 +1,120 @@
+/**
+ * The InlineCompletionItemProvider behind Hearth's ghost text. Each call (VS Code makes one per keystroke and
+ * cancels the previous one) goes through the CompletionSession: an instant answer when the user is typing through
+ * an earlier suggestion, else a debounced, latest-wins request on the engine's completion sequence.
+ */
+import * as vscode from "vscode";
+import { getSetting } from "../config/settings";
+import type { EngineService } from "../engineClient/engineService";
+import { EngineError } from "../protocol/engineProtocol";
+import { CompletionSession, type SuggestionResult } from "./completionEngine";
+import type { CompletionToggle } from "./completionToggle";
+import { isCodeDocument, type ContextCollector } from "./contextCollector";
+
+export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+    readonly session: CompletionSession;
+    private readonly disposables: vscode.Disposable[] = [];
+    private lastModelPath: string | undefined;
+    private lastError: string | undefined;
+    /** The latest suggestion shown (for the in-host test and the log). */
+    lastResult: SuggestionResult | undefined;
+
+    constructor(
+        private readonly engine: EngineService,
+        private readonly toggle: CompletionToggle,
+        private readonly collector: ContextCollector,
+        private readonly log: vscode.LogOutputChannel,
+    ) {
+        this.session = new CompletionSession(engine, {
+            debounceMs: () => getSetting("completions.debounceMs"),
+            // A spinner in the toggle item while a generation is really running (not while debouncing).
+            events: { onStart: () => toggle.setBusy(true), onSettle: () => toggle.setBusy(false) },
+        });
+        this.disposables.push(
+            engine.onDidChangeState((s) => {
+                if (s.kind !== "ready" || s.model.modelPath === this.lastModelPath) return;
+                // Another model: cached suggestions were its predecessor's.
+                this.lastModelPath = s.model.modelPath;
+                this.session.cache.clear();
+            }),
+            vscode.workspace.onDidCloseTextDocument((d) => this.session.cache.clear(d.uri.toString())),
+        );
+    }
+
+    async provideInlineCompletionItems(
+        document: vscode.TextDocument,
+        position: vscode.Position,
+        context: vscode.InlineCompletionContext,
+        token: vscode.CancellationToken,
+    ): Promise<vscode.InlineCompletionItem[] | undefined> {
+        if (!isCodeDocument(document) || this.toggle.enablementFor(document.languageId) !== "on") {
+            this.session.cancel();
+            return undefined;
+        }
+        // Never inside a selection, and not while the suggest widget offers its own items.
+        const editor = vscode.window.activeTextEditor;
+        if (editor?.document === document && editor.selections.some((s) => !s.isEmpty && s.contains(position))) return undefined;
+        if (context.selectedCompletionInfo) return undefined;
+        if (!getSetting("model")) return undefined; // nothing selected yet: the status bar already says so
+        const engineState = this.engine.state;
+        if (engineState.kind === "error" && engineState.stopped) return undefined;
+
+        const docKey = document.uri.toString();
+        const doc = {
+            text: document.getText(),
+            offset: document.offsetAt(position),
+            languageId: document.languageId,
+            fileName: vscode.workspace.asRelativePath(document.uri),
+        };
+        const cached = this.session.fromCache(docKey, doc);
+        if (cached) {
+            this.session.cancel();
+            return cached.text ? [item(cached.text, position)] : undefined;
+        }
+        this.collector.noteSymbolAtCursor(document, position);
+
+        const abort = new AbortController();
+        const onCancel = token.onCancellationRequested(() => abort.abort());
+        try {
+            const result = await this.session.suggest(docKey, () => this.engine.ensureModel(), doc, {
+                maxTokens: getSetting("completions.maxTokens"),
+                timeBudgetMs: getSetting("completions.timeBudgetMs"),
+                snippets: this.collector.snippetsFor(document),
+                signal: abort.signal,
+            });
+            if (!result || token.isCancellationRequested) return undefined;
+            this.lastResult = result;
+            this.lastError = undefined;
+            const r = result.result;
+            if (r) {
+                this.log.debug(`completion (${result.kind}): ${r.evaluatedPromptTokens}/${r.promptTokens} prompt tokens evaluated, `
+                    + `first token ${r.timeToFirstTokenMs.toFixed(0)} ms, ${r.tokens} tokens in ${r.totalMs.toFixed(0)} ms, ${r.stopReason}`
+                    + `${result.stoppedByRules ? " (rules)" : ""}, ${result.text.length} chars shown`);
+            }
+            return result.text ? [item(result.text, position)] : undefined;
+        } catch (err) {
+            this.reportOnce(err);
+            return undefined;
+        } finally {
+            onCancel.dispose();
+        }
+    }
+
+    /** Failures are logged once per distinct message: a toast per keystroke would be unbearable. */
+    private reportOnce(err: unknown): void {
+        if (err instanceof EngineError && (err.code === "cancelled" || err.code === "noModel")) return;
+        const message = err instanceof Error ? err.message : String(err);
+        if (message === this.lastError) return;
+        this.lastError = message;
+        this.log.warn(`Inline suggestion failed: ${message}`);
+    }
+
+    dispose(): void {
+        this.session.cancel();
+        for (const d of this.disposables) d.dispose();
+    }
+}
+
+function item(text: string, position: vscode.Position): vscode.InlineCompletionItem {
+    return new vscode.InlineCompletionItem(text, new vscode.Range(position, position));
+}
