@@ -69,6 +69,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         const cached = this.session.fromCache(docKey, doc);
         if (cached) {
             this.session.cancel();
+            this.lastResult = cached;
             return cached.text ? [item(cached.text, position)] : undefined;
         }
         this.collector.noteSymbolAtCursor(document, position);

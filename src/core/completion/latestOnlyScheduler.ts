@@ -72,6 +72,11 @@ export class LatestOnlyScheduler {
         }
     }
 
+    /** Nothing debouncing, waiting or running. */
+    get idle(): boolean {
+        return this.latest === undefined && this.running === undefined;
+    }
+
     /** Aborts the newest request (debouncing or running). */
     cancel(): void {
         if (this.latest) this.abort(this.latest);
