@@ -9,6 +9,7 @@ import { EngineService } from "./engineClient/engineService";
 import { EngineStatusBar } from "./engineClient/engineStatusBar";
 import { registerEngineCommands } from "./engineClient/registerEngineCommands";
 import { registerExplain } from "./explain/registerExplain";
+import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
 import type { HearthServices } from "./services";
@@ -22,12 +23,13 @@ export interface HearthApi {
 export function activate(context: vscode.ExtensionContext): HearthApi {
     const started = performance.now();
     const log = vscode.window.createOutputChannel("Hearth", { log: true });
-    const engine = new EngineService(context.extensionUri, log);
+    const engine = new EngineService(context.extensionUri, log, gpuPackagesEnv(context));
     context.subscriptions.push(log, engine, new EngineStatusBar(engine));
     const services: HearthServices = { context, engine, log };
 
     registerEngineCommands(context, engine);
     registerModels(services);
+    registerCudaInstall(services);
     const chat = registerChat(services);
     registerPolish(services);
     registerExplain(services, chat);

@@ -21,6 +21,8 @@ import { inspectModels } from "./inspectModels";
 import { downloadLockKey, downloadModel } from "./downloadModel";
 import { errorText, ModelHost } from "./modelHost";
 import { KeyedMutex } from "./keyedMutex";
+import { GPU_PACKAGES_ENV } from "../core/gpuPackages";
+import { registerGpuPackagesDir } from "./gpuPackages";
 
 interface RequestContext<M extends EngineMethod> {
     signal: AbortSignal;
@@ -151,5 +153,9 @@ process.on("message", (raw: unknown) => {
 // The host went away (closed the channel or died): never linger holding gigabytes of model.
 process.on("disconnect", () => void shutdown(0));
 process.on("unhandledRejection", (reason) => log("error", `Unhandled rejection in engine: ${errorText(reason)}`));
+
+// CUDA binaries installed on request ("Hearth: Install CUDA Acceleration") live outside the extension folder.
+const gpuPackages = registerGpuPackagesDir(process.env[GPU_PACKAGES_ENV]);
+if (gpuPackages.kind === "registered") log("info", `GPU binary packages from ${gpuPackages.dir}: ${gpuPackages.packages.join(", ")}`);
 
 send({ type: "ready", protocolVersion: ENGINE_PROTOCOL_VERSION, pid: process.pid, nodeVersion: process.version });

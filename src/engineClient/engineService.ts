@@ -39,10 +39,12 @@ export class EngineService implements LlmBackend, vscode.Disposable {
     private readonly generationControllers = new Set<AbortController>();
     readonly onDidChangeState = this.stateEmitter.event;
 
-    constructor(extensionUri: vscode.Uri, readonly log: vscode.LogOutputChannel) {
+    /** `engineEnv`: extra environment for the engine process (where on-demand GPU binaries live). */
+    constructor(extensionUri: vscode.Uri, readonly log: vscode.LogOutputChannel, engineEnv?: Record<string, string>) {
         this.engine = new EngineProcess({
             enginePath: vscode.Uri.joinPath(extensionUri, "dist", "engine.mjs").fsPath,
             log: (level, message) => log[level](message),
+            env: engineEnv,
         });
         this.disposables.push(this.stateEmitter, this.engine.onDidChangeState((s) => this.onEngineState(s)));
         this.disposables.push(onDidChangeSetting(["model", "contextSize", "threads", "gpu", "gpuLayers"], () => {

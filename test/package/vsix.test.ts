@@ -127,6 +127,62 @@ describe(`${TARGET} VSIX`, function () {
         });
     }
 
+    /** A global-storage-like folder whose CUDA packages link to the ones npm installed in the repo (Linux x64). */
+    function fakeGpuStorage(): string | undefined {
+        const installed = table.cuda[TARGET]!.map((p) => path.join(REPO_ROOT, "node_modules", "@node-llama-cpp", p));
+        if (!installed.every((p) => fs.existsSync(path.join(p, "package.json")))) return undefined;
+        const dir = path.join(unpacked, "globalStorage", "gpu-binaries", table.version);
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.mkdirSync(path.join(dir, "node_modules", "@node-llama-cpp"), { recursive: true });
+        for (const p of installed) fs.symlinkSync(p, path.join(dir, "node_modules", "@node-llama-cpp", path.basename(p)), "dir");
+        return dir;
+    }
+
+    it("node-llama-cpp from the VSIX picks up CUDA packages installed on request (up to where a GPU is needed)", function () {
+        const gpuDir = fakeGpuStorage();
+        if (!gpuDir) this.skip();
+        const probe = (dir: string | undefined) => {
+            const script = `
+                const { registerGpuPackagesDir } = require(${JSON.stringify(path.join(REPO_ROOT, "out", "src", "engine", "gpuPackages.js"))});
+                const registration = registerGpuPackagesDir(process.env.GPU_DIR || undefined);
+                import(${JSON.stringify(path.join(extensionDir, "node_modules", "node-llama-cpp", "dist", "index.js"))})
+                    .then((m) => m.getLlama({ gpu: "cuda", build: "never", logLevel: "warn" }))
+                    .then((llama) => console.log("BACKEND " + llama.gpu), (err) => console.log("FAILED " + err.message))
+                    .finally(() => console.log("REGISTRATION " + registration.kind));`;
+            const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, GPU_DIR: dir ?? "" } });
+            return r.stdout + r.stderr;
+        };
+        const without = probe(undefined);
+        assert.match(without, /A prebuilt binary was not found/, without);
+        assert.match(without, /REGISTRATION skipped/);
+        const withCuda = probe(gpuDir);
+        assert.match(withCuda, /REGISTRATION registered/);
+        // With a GPU the CUDA backend loads; without one node-llama-cpp found and tested the CUDA binary and refused it.
+        assert.match(withCuda, /BACKEND cuda|with CUDA support is not compatible with the current system/, withCuda);
+        assert.doesNotMatch(withCuda, /A prebuilt binary was not found/, withCuda);
+    });
+
+    it("the engine registers the on-demand GPU folder from its environment and still loads the model", async function () {
+        const gpuDir = fakeGpuStorage();
+        if (!gpuDir) this.skip();
+        const logLines: string[] = [];
+        const engine = new EngineProcess({
+            enginePath: path.join(extensionDir, "dist", "engine.mjs"),
+            execPath: process.execPath,
+            env: { HEARTH_GPU_PACKAGES_DIR: gpuDir },
+            log: (level, message) => logLines.push(`${level} ${message}`),
+        });
+        try {
+            const info = await engine.request("loadModel", params({ gpu: "auto" }));
+            assert.ok(logLines.some((l) => l.includes(`GPU binary packages from ${gpuDir}: linux-x64-cuda, linux-x64-cuda-ext`)), logLines.join("\n"));
+            const r = await engine.request("complete", { sequence: "chat", prompt: "Once upon a time", maxTokens: 20, sampling: { temperature: 0 } });
+            assert.ok(r.tokens >= 10);
+            console.log(`      with the CUDA folder registered: backend ${info.backend}`);
+        } finally {
+            engine.dispose();
+        }
+    });
+
     it("the engine resolves node-llama-cpp from the extension folder, not from the repository", () => {
         const r = spawnSync(process.execPath, ["--input-type=module", "-e",
             "console.log(import.meta.resolve('node-llama-cpp'))"], { cwd: path.join(extensionDir, "dist"), encoding: "utf8" });
