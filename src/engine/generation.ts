@@ -113,6 +113,9 @@ export async function runInfill(loaded: LoadedModel, params: InfillParams, contr
     return generateFromTokens(loaded, loaded.sequences.completion, tokens, params, control);
 }
 
+/** Prompt tokens evaluated between two cancellation checks. */
+const PROMPT_CHUNK_TOKENS = 128;
+
 /** Granularity of the infill prompt's last-resort trimming (tokens). */
 const TRIM_STEP = 64;
 
@@ -145,6 +148,13 @@ export async function generateFromTokens(
     const reused = sequence.nextTokenIndex;
     input = [...input.slice(reused, -1), last];
     const promptCount = reused + input.length;
+    const toEvaluate = input.length;
+    // A long prompt tail is evaluated in chunks with a cancellation check in between: a superseded completion stops
+    // within one chunk instead of after the whole prompt, and what it evaluated stays cached for the next request.
+    while (input.length > PROMPT_CHUNK_TOKENS + 1 && !control.signal.aborted) {
+        await sequence.evaluateWithoutGeneratingNewTokens(input.slice(0, PROMPT_CHUNK_TOKENS));
+        input = input.slice(PROMPT_CHUNK_TOKENS);
+    }
 
     const generated: Token[] = [];
     let text = "";
@@ -183,7 +193,7 @@ export async function generateFromTokens(
     if (stopReason === "cancelled") text = text.slice(0, Math.max(emittedLength, 0));
     return finish(loaded, sequence, {
         text, tokens: generated.length, started, firstTokenAt, stopReason,
-        promptTokens: promptCount, evaluatedPromptTokens: input.length,
+        promptTokens: promptCount, evaluatedPromptTokens: stopReason === "cancelled" && generated.length === 0 ? toEvaluate - input.length : toEvaluate,
     });
 }
 
