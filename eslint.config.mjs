@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**"] },
+    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**", "bench/.cache/**"] },
     {
         files: ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
         extends: [tseslint.configs.recommended],
