@@ -63,6 +63,9 @@ describe(`${TARGET} VSIX`, function () {
         if (fs.existsSync(path.join(REPO_ROOT, "src", "webview", "chat", "main.ts"))) {
             assert.ok(files.includes("media/dist/chat.js"), "missing the chat webview bundle");
         }
+        // Every asset under media/ (icons, walkthrough pages), except the development webview build.
+        const media = listFiles(path.join(REPO_ROOT, "media")).filter((f) => !f.startsWith("dist/")).map((f) => `media/${f}`);
+        assert.deepEqual(media.filter((f) => !files.includes(f)), [], "media files missing from the VSIX");
         const l10n = fs.readdirSync(path.join(REPO_ROOT, "l10n")).filter((f) => f.endsWith(".json"));
         for (const f of l10n) assert.ok(files.includes(`l10n/${f}`), `missing l10n/${f}`);
         const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, "package.json"), "utf8")) as Record<string, unknown>;
