@@ -145,8 +145,8 @@ export class CompletionSession {
         return hit ? { text: hit.text, raw: hit.text, kind: "cache", stoppedByRules: false } : undefined;
     }
 
-    async suggest(docKey: string, model: ModelFacts | (() => Promise<ModelFacts>), doc: CompletionDocument, options: SuggestionOptions): Promise<SuggestionResult | undefined> {
-        const cached = this.fromCache(docKey, doc);
+    async suggest(docKey: string, model: ModelFacts | (() => Promise<ModelFacts>), doc: CompletionDocument, options: SuggestionOptions & { skipCache?: boolean }): Promise<SuggestionResult | undefined> {
+        const cached = options.skipCache ? undefined : this.fromCache(docKey, doc);
         if (cached) {
             // A newer keystroke supersedes whatever was still scheduled for an older cursor position.
             this.scheduler.cancel();
@@ -158,8 +158,8 @@ export class CompletionSession {
             return requestSuggestion(this.backend, facts, doc, { ...options, charsPerToken, signal });
         }, options.signal);
         // Partial answers (time budget) are cached too: typing through them is still instant.
-        if (outcome && outcome.result?.stopReason !== "cancelled" || outcome?.stoppedByRules) {
-            this.cache.put(docKey, doc.text, doc.offset, outcome!.text);
+        if (outcome && (outcome.result?.stopReason !== "cancelled" || outcome.stoppedByRules)) {
+            this.cache.put(docKey, doc.text, doc.offset, outcome.text);
         }
         return outcome;
     }

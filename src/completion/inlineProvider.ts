@@ -67,7 +67,9 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
             fileName: vscode.workspace.asRelativePath(document.uri),
         };
         const cached = this.session.fromCache(docKey, doc);
-        if (cached) {
+        // An explicit trigger (Alt+\) asks the model again where the cache only remembers an empty answer.
+        const explicitRetry = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && cached?.text === "";
+        if (cached && !explicitRetry) {
             this.session.cancel();
             this.lastResult = cached;
             return cached.text ? [item(cached.text, position)] : undefined;
@@ -82,6 +84,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
                 timeBudgetMs: getSetting("completions.timeBudgetMs"),
                 snippets: this.collector.snippetsFor(document),
                 signal: abort.signal,
+                skipCache: explicitRetry,
             });
             if (!result || token.isCancellationRequested) return undefined;
             this.lastResult = result;
