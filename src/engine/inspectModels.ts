@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { InspectModelsParams, InspectModelsResult, ModelInfo } from "../protocol/engineProtocol";
 import { errorText, loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
-import { memoryProblem, truncationProblem } from "./modelFileChecks";
+import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
 
 export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {
     const { readGgufFileInfo, GgufInsights, GgufFileType, GgmlType } = await loadNodeLlamaCpp();
@@ -39,6 +39,11 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
             info.parameters = formatParameters(insights.totalParameters, general?.size_label);
             if (!insights.isSupportedByLlamaCpp) {
                 info.error = `The “${info.architecture}” architecture is not supported by this llama.cpp build.`;
+                continue;
+            }
+            const noWeights = weightsProblem(modelPath, file);
+            if (noWeights) {
+                info.error = noWeights.message;
                 continue;
             }
             if (await memoryProblem(modelPath, insights, llama)) {

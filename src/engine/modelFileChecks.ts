@@ -12,6 +12,13 @@ function formatGb(bytes: number): string {
     return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 }
 
+/** llama.cpp's vocab-only files (tokenizer, no tensors) look like models but cannot generate anything. */
+export function weightsProblem(modelPath: string, fileInfo: GgufFileInfo): EngineError | undefined {
+    if ((fileInfo.fullTensorInfo?.length ?? Number(fileInfo.totalTensorCount)) > 0) return undefined;
+    return new EngineError("badModel",
+        `${path.basename(modelPath)} holds only a tokenizer (vocabulary) and no model weights. Choose the full model file.`);
+}
+
 /** A single-file model whose tensors end past the end of the file was cut short (an interrupted copy or download). */
 export function truncationProblem(modelPath: string, fileInfo: GgufFileInfo, insights: GgufInsights, fileSize: number): EngineError | undefined {
     const tensors = fileInfo.fullTensorInfo ?? [];

@@ -15,7 +15,7 @@ import {
     type LoadProgressEvent,
     type SequenceName,
 } from "../protocol/engineProtocol";
-import { memoryProblem, truncationProblem } from "./modelFileChecks";
+import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
@@ -114,7 +114,8 @@ export class ModelHost {
                     `${path.basename(params.modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
             }
             // Memory first: a header claiming more than the machine has is the more useful thing to say.
-            const problem = await memoryProblem(params.modelPath, insights, llama)
+            const problem = weightsProblem(params.modelPath, fileInfo)
+                ?? await memoryProblem(params.modelPath, insights, llama)
                 ?? truncationProblem(params.modelPath, fileInfo, insights, (await fs.stat(params.modelPath)).size);
             if (problem) throw problem;
         } catch (err) {

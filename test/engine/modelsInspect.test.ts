@@ -98,8 +98,9 @@ describe("models: inspectModels and bad model files (real engine)", function () 
 
     it("flags each bad file with the reason, in the same answer as the good one", async () => {
         const missing = path.join(dir, "missing.gguf");
+        const vocabOnly = fixture("vocab/ggml-vocab-llama-spm.gguf");
         const { models } = await engine.request("inspectModels", {
-            paths: [files.text!, files.truncated!, files.bogusArch!, files.huge!, missing, fixture("stories260K.gguf")], gpu: "cpu",
+            paths: [files.text!, files.truncated!, files.bogusArch!, files.huge!, missing, vocabOnly, fixture("stories260K.gguf")], gpu: "cpu",
         });
         const byPath = new Map(models.map((m) => [m.path, m]));
         const text = byPath.get(files.text!)!;
@@ -116,12 +117,16 @@ describe("models: inspectModels and bad model files (real engine)", function () 
         assert.equal(huge.ok, true, huge.error);
         assert.equal(huge.fitScore, 0, "a model larger than RAM is listed as not fitting");
         assert.match(byPath.get(missing)!.error!, /does not exist/);
+        assert.equal(byPath.get(vocabOnly)!.ok, false);
+        assert.match(byPath.get(vocabOnly)!.error!, /only a tokenizer/);
         assert.equal(byPath.get(fixture("stories260K.gguf"))!.ok, true);
     });
 
     it("refuses to load each bad file with an error naming it and the reason, then loads a good model", async () => {
         await rejectsWith(engine.request("loadModel", loadParams(files.text!)), "badModel", /notes\.gguf is not a GGUF model file/);
         await rejectsWith(engine.request("loadModel", loadParams(files.truncated!)), "badModel", /stories-truncated\.gguf is truncated/);
+        await rejectsWith(engine.request("loadModel", loadParams(fixture("vocab/ggml-vocab-llama-spm.gguf"))), "badModel",
+            /ggml-vocab-llama-spm\.gguf holds only a tokenizer/);
         await rejectsWith(engine.request("loadModel", loadParams(files.bogusArch!)), "badModel",
             /bogus-arch\.gguf uses the “hearthbogusarch” architecture, which this llama\.cpp build does not support/);
         const tooLarge = await rejectsWith(engine.request("loadModel", loadParams(files.huge!)), "modelTooLarge",

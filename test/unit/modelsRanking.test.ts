@@ -35,7 +35,9 @@ describe("models: ranking", () => {
 
     it("names Ollama models by name:tag, others by GGUF name or file name", () => {
         assert.equal(classifyModel(found("sha256-abc", 1, { source: "ollama", ollamaName: "qwen2.5:7b" }), info("sha256-abc", { name: "Qwen2.5 7B" })).displayName, "qwen2.5:7b");
-        assert.equal(classifyModel(found("q.gguf", 1), info("q.gguf", { name: "Qwen2.5 Coder" })).displayName, "Qwen2.5 Coder");
+        const byFile = classifyModel(found("qwen2.5-coder-1.5b-q4_k_m.gguf", 1), info("qwen2.5-coder-1.5b-q4_k_m.gguf", { name: "Qwen2.5 Coder" }));
+        assert.equal(byFile.displayName, "qwen2.5-coder-1.5b-q4_k_m", "the file name, which people recognise");
+        assert.match(describeModelFacts(byFile), /^Qwen2\.5 Coder · /, "the GGUF name comes first in the facts");
         assert.equal(fileDisplayName("/x/model-q4-00001-of-00003.gguf"), "model-q4");
     });
 

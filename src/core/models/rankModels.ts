@@ -28,7 +28,8 @@ export function fileDisplayName(filePath: string): string {
 }
 
 export function classifyModel(discovered: DiscoveredModel, info: ModelInfo | undefined): RankedModel {
-    const displayName = discovered.ollamaName ?? (info?.name && info.name !== fileDisplayName(discovered.path) ? info.name : fileDisplayName(discovered.path));
+    // The file name is what people recognise on disk (GGUF general.name is often generic, e.g. "llama").
+    const displayName = discovered.ollamaName ?? fileDisplayName(discovered.path);
     if (discovered.problem) return { discovered, info, fit: "unusable", displayName, reason: discovered.problem };
     if (!info) return { discovered, fit: "unknown", displayName };
     if (!info.ok) return { discovered, info, fit: "unusable", displayName, reason: info.error ?? "it could not be read" };
@@ -64,6 +65,7 @@ export function formatContextLength(tokens: number): string {
 export function describeModelFacts(model: RankedModel, contextWord = "context"): string {
     const info = model.info;
     const facts: string[] = [];
+    if (info?.name && info.name.toLowerCase() !== model.displayName.toLowerCase()) facts.push(info.name);
     if (info?.parameters) facts.push(info.parameters);
     if (info?.quantization) facts.push(info.quantization);
     if (model.discovered.sizeBytes) facts.push(formatBytes(model.discovered.sizeBytes));
