@@ -16,6 +16,8 @@ import {
     type ResultOf,
     type SequenceName,
 } from "../protocol/engineProtocol";
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import { runChat, runComplete, runInfill } from "./generation";
 import { inspectModels } from "./inspectModels";
 import { downloadLockKey, downloadModel } from "./downloadModel";
@@ -73,7 +75,8 @@ const handlers: Handlers = {
     },
     inspectModels: (params, ctx) => inspectModels(host, params, ctx.signal),
     downloadModel: (params, ctx) => locks.run(downloadLockKey(params), ctx.signal, () => downloadModel(params, ctx.signal, ctx.emit)),
-    stats: async () => {
+    stats: async (params) => {
+        if (params.collectGarbage) collectGarbage();
         const loaded = host.current;
         let vram: { total: number; used: number; free: number } | undefined;
         if (loaded && host.backend !== "cpu" && host.backend !== "none") {
@@ -96,6 +99,13 @@ const handlers: Handlers = {
         };
     },
 };
+
+/** A full GC on request (stats with collectGarbage): V8's heap saw-tooths by tens of MB between collections. */
+function collectGarbage(): void {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as (() => void) | undefined;
+    gc?.();
+}
 
 async function serve(message: RequestMessage): Promise<void> {
     const controller = new AbortController();

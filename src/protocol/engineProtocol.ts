@@ -193,6 +193,11 @@ export interface DownloadModelResult {
     alreadyDownloaded: boolean;
 }
 
+export interface StatsParams {
+    /** Run a full garbage collection first, so rssBytes shows memory still in use (leak checks), not GC timing. */
+    collectGarbage?: boolean;
+}
+
 export interface StatsResult {
     pid: number;
     backend: EngineBackend | "none";
@@ -217,7 +222,7 @@ export interface EngineMethods {
     tokenize: { params: TokenizeParams; result: TokenizeResult; event: NoEvent };
     inspectModels: { params: InspectModelsParams; result: InspectModelsResult; event: NoEvent };
     downloadModel: { params: DownloadModelParams; result: DownloadModelResult; event: DownloadProgressEvent };
-    stats: { params: Record<string, never>; result: StatsResult; event: NoEvent };
+    stats: { params: StatsParams; result: StatsResult; event: NoEvent };
 }
 
 export type EngineMethod = keyof EngineMethods;

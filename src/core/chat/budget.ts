@@ -36,11 +36,11 @@ export function promptBudget(contextSize: number, maxTokens: number): number {
  * The kept slice never starts with an assistant message (an answer without its question confuses small models).
  * Returns the index of the first kept message and the tokens used by the kept ones (overhead included).
  */
-export function fitHistory(messageTokens: readonly number[], budget: number): { start: number; used: number } {
+export function fitHistory(messageTokens: readonly number[], budget: number, overhead = MESSAGE_OVERHEAD_TOKENS): { start: number; used: number } {
     let used = 0;
     let start = messageTokens.length;
     for (let i = messageTokens.length - 1; i >= 0; i--) {
-        const cost = messageTokens[i]! + MESSAGE_OVERHEAD_TOKENS;
+        const cost = messageTokens[i]! + overhead;
         if (used + cost > budget) break;
         used += cost;
         start = i;
@@ -95,6 +95,8 @@ export interface PlanInput {
     attachments: readonly Attachment[];
     contextSize: number;
     maxTokens: number;
+    /** Template tokens per message; `calibrateOverhead` learns it from the model's real prompt counts. */
+    overheadPerMessage?: number;
 }
 
 export interface RequestPlan {
@@ -109,6 +111,8 @@ export interface RequestPlan {
     attachments: Attachment[];
     /** The prompt itself was too long and was cut. */
     promptCut: boolean;
+    /** The per-message overhead this plan assumed. */
+    overheadPerMessage: number;
 }
 
 /** History messages worth sending: failed answers carry no text, the model never sees them. */
@@ -119,10 +123,11 @@ function sendable(m: ChatMessageRecord): boolean {
 export async function planRequest(input: PlanInput, count: TokenCounter): Promise<RequestPlan> {
     const answerTokens = answerReserve(input.contextSize, input.maxTokens);
     const budget = promptBudget(input.contextSize, input.maxTokens);
+    const overhead = Math.max(MESSAGE_OVERHEAD_TOKENS, input.overheadPerMessage ?? 0);
     const history = input.history.filter(sendable);
     const historyTexts = history.map((m) => (m.role === "user" ? formatUserMessage(m.text, m.attachments) : m.text));
     const counted = await count([input.systemPrompt, input.prompt, ...input.attachments.map((a) => a.text), ...historyTexts]);
-    const systemTokens = counted[0]! + MESSAGE_OVERHEAD_TOKENS;
+    const systemTokens = input.systemPrompt ? counted[0]! + overhead : 0;
     let promptText = input.prompt;
     let promptTokens = counted[1]!;
     const attachmentTokens = counted.slice(2, 2 + input.attachments.length);
@@ -130,7 +135,7 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
 
     // The new prompt alone must fit with the system prompt; a pasted novel is cut rather than crashing the model.
     let promptCut = false;
-    const promptRoom = budget - systemTokens - MESSAGE_OVERHEAD_TOKENS;
+    const promptRoom = budget - systemTokens - overhead;
     if (promptTokens > promptRoom) {
         promptText = await cutToFit(promptText, promptTokens, promptRoom, count);
         promptTokens = (await count([promptText]))[0]!;
@@ -156,12 +161,12 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
     }
 
     const userText = formatUserMessage(promptText, attachments);
-    const userTokens = (await count([userText]))[0]! + MESSAGE_OVERHEAD_TOKENS;
-    const fitted = fitHistory(historyTokens, budget - systemTokens - userTokens);
+    const userTokens = (await count([userText]))[0]! + overhead;
+    const fitted = fitHistory(historyTokens, budget - systemTokens - userTokens, overhead);
     let start = fitted.start;
     let used = fitted.used;
     while (start < history.length && history[start]!.role === "assistant") {
-        used -= historyTokens[start]! + MESSAGE_OVERHEAD_TOKENS;
+        used -= historyTokens[start]! + overhead;
         start++;
     }
     const messages: ChatMessage[] = [];
@@ -175,7 +180,21 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
         droppedMessages: start,
         attachments,
         promptCut,
+        overheadPerMessage: overhead,
     };
+}
+
+/**
+ * Learns the chat template's real cost per message from a finished request: the engine reports how many tokens
+ * the templated prompt really had. Small-vocabulary models spell "Assistant:" in many tokens; big ones in one.
+ * Only ever grows (the budget must stay an upper bound), capped so one odd reading cannot starve the history.
+ */
+export function calibrateOverhead(plan: RequestPlan, realPromptTokens: number, current = MESSAGE_OVERHEAD_TOKENS): number {
+    // The generation prompt ("Assistant:") and BOS are spread over the messages: conservative for long chats.
+    const messages = plan.messages.length;
+    const rawTokens = plan.promptTokens - plan.messages.length * plan.overheadPerMessage;
+    const needed = Math.ceil((realPromptTokens - rawTokens) / messages);
+    return Math.min(64, Math.max(current, needed));
 }
 
 /** Cuts text until the real tokenizer agrees it fits (the char/token ratio varies, so re-count and shrink). */
