@@ -90,6 +90,13 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
     const ctx = await gatherCodeContext(document, target.diagnostic.range, FIX_LIMITS);
     const originalText = document.getText(ctx.range);
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
+    try {
+        // Load the model before opening the diff: a missing model is reported without a diff flashing.
+        await services.engine.ensureModel();
+    } catch (err) {
+        void handleEngineError(err);
+        return { status: "error", message: err instanceof Error ? err.message : String(err) };
+    }
     const session = review.proposeEdit({
         document,
         range: ctx.range,

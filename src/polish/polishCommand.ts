@@ -10,6 +10,7 @@ import { rewriteText, type RewriteProgress } from "../core/polish/rewritePipelin
 import { handleEngineError } from "../models/engineErrors";
 import { engineRewriteBackend } from "../review/engineRewriteBackend";
 import type { RefineHandler, ReviewService } from "../review/reviewService";
+import type { ReviewSession } from "../review/reviewSession";
 import type { HearthServices } from "../services";
 
 /** Optional arguments, so tests and other features can drive Polish without any UI. */
@@ -68,24 +69,27 @@ export class PolishCommand {
         const originalText = document.getText(range);
         const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
         const label = kindLabel(kind);
-        const session = this.review.proposeEdit({
-            document,
-            range,
-            originalText,
-            title: t("Hearth: {0} — {1}", label, path.basename(document.uri.path)),
-            refine: this.refineHandler(request, originalText, eol),
-        });
-
+        const title = t("Hearth: {0} — {1}", label, path.basename(document.uri.path));
+        const controller = new AbortController();
+        let session: ReviewSession | undefined;
         try {
             const result = await vscode.window.withProgress(
                 { location: vscode.ProgressLocation.Notification, title: t("Hearth: {0}", label), cancellable: true },
                 async (progress, token) => {
-                    const controller = new AbortController();
-                    const stop = () => controller.abort();
-                    session.signal.addEventListener("abort", stop, { once: true });
-                    const onCancel = token.onCancellationRequested(() => session.finish("cancelled"));
+                    const onCancel = token.onCancellationRequested(() => {
+                        controller.abort();
+                        session?.finish("cancelled");
+                    });
                     try {
+                        // Load the model before opening the diff: a missing model is reported without a diff flashing.
                         const backend = await engineRewriteBackend(this.services.engine, controller.signal);
+                        if (controller.signal.aborted) return undefined;
+                        const review = this.review.proposeEdit({
+                            document, range, originalText, title, refine: this.refineHandler(request, originalText, eol),
+                        });
+                        session = review;
+                        // Reject while the model writes stops the model.
+                        review.signal.addEventListener("abort", () => controller.abort(), { once: true });
                         let lastPart = 0;
                         return await rewriteText({
                             request, text: originalText, eol, backend, signal: controller.signal,
@@ -95,18 +99,17 @@ export class PolishCommand {
                                     lastPart = p.part;
                                     progress.report({ message: status });
                                 }
-                                session.showPartial(p.preview, status);
+                                review.showPartial(p.preview, status);
                             },
                         });
                     } finally {
                         onCancel.dispose();
-                        session.signal.removeEventListener("abort", stop);
                     }
                 },
             );
-            if (result.cancelled || session.outcomeValue) {
-                session.finish("cancelled");
-                return { status: "cancelled", reviewId: session.id };
+            if (!session || !result || result.cancelled || session.outcomeValue) {
+                session?.finish("cancelled");
+                return { status: "cancelled", reviewId: session?.id };
             }
             const notes: string[] = [];
             if (result.parts > 1) notes.push(t("The selection was longer than the model's context, so Hearth polished it in {0} parts.", result.parts));
@@ -115,12 +118,12 @@ export class PolishCommand {
             if (notes.length) void vscode.window.showInformationMessage(`Hearth: ${notes.join(" ")}`);
             return { status: "ready", text: result.text, parts: result.parts, reviewId: session.id };
         } catch (err) {
-            if (session.outcomeValue) return { status: "cancelled", reviewId: session.id };
+            if (session?.outcomeValue || controller.signal.aborted) return { status: "cancelled", reviewId: session?.id };
             const message = err instanceof Error ? err.message : String(err);
-            session.fail(message);
+            session?.fail(message);
             this.services.log.error(`polish failed: ${message}`);
             void handleEngineError(err);
-            return { status: "error", reviewId: session.id, message };
+            return { status: "error", reviewId: session?.id, message };
         }
     }
 

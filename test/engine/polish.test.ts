@@ -62,7 +62,7 @@ describe("polish pipeline on the real engine", function () {
 
     it("splits a selection longer than the context budget at paragraphs and polishes it part by part", async () => {
         const paragraph = "Tom and Lily went to the park to play with a big red ball. They ran and laughed all day.";
-        const original = Array.from({ length: 6 }, (_, i) => `${i + 1}. ${paragraph}`).join("\n\n") + "\n";
+        const original = Array.from({ length: 3 }, (_, i) => `${i + 1}. ${paragraph}`).join("\n\n") + "\n";
         const [total] = (await engine.request("tokenize", { texts: [original] })).counts;
         const seen = new Set<string>();
         const started = performance.now();
@@ -76,7 +76,7 @@ describe("polish pipeline on the real engine", function () {
         for (let part = 1; part <= r.parts; part++) assert.ok(seen.has(`${part}/${r.parts}`), `no progress for part ${part}`);
         assert.ok(r.text.endsWith("\n") && r.text.trim().length > 0);
         // Each part keeps its own separators, so the paragraph breaks of the selection survive the split.
-        assert.ok((r.text.match(/\n\n/g) ?? []).length >= 5, "paragraph breaks lost between parts");
+        assert.ok((r.text.match(/\n\n/g) ?? []).length >= 2, "paragraph breaks lost between parts");
         console.log(`      ${total} tokens polished in ${r.parts} parts (context ${contextSize}) in ${(performance.now() - started).toFixed(0)} ms`);
     });
 

@@ -34,6 +34,9 @@ describe("polish prompts", () => {
         assert.match(improve[0]!.text, /python file/);
         const grammar = buildPolishMessages({ kind: "grammar", languageId: "typescript" }, "// teh comment");
         assert.match(grammar[0]!.text, /only comments and string contents/);
+        const custom = buildPolishMessages({ kind: "custom", languageId: "go", customInstruction: "use a switch" }, "if a {}");
+        assert.match(custom[0]!.text, /Follow the instruction/, "a custom instruction on code may change the code");
+        assert.doesNotMatch(custom[0]!.text, /only comments/);
         const prose = buildPolishMessages({ kind: "grammar", languageId: "markdown" }, "text");
         assert.doesNotMatch(prose[0]!.text, /comments and string/);
     });

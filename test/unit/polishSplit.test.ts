@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { planChunks, splitParagraphs, splitSentences } from "../../src/core/polish/splitText";
+import { planChunks, splitLines, splitParagraphs, splitSentences } from "../../src/core/polish/splitText";
 
 /** A stand-in tokenizer: one token per word (the real one is tested against the engine). */
 const countWords = async (texts: string[]) => texts.map((t) => t.split(/\s+/).filter(Boolean).length);
@@ -43,6 +43,16 @@ describe("polish paragraph splitting", () => {
         assert.equal(chunks.join(""), long);
         for (const c of chunks) assert.ok((await countWords([c]))[0]! <= 4, `chunk over budget: ${JSON.stringify(c)}`);
         assert.ok(chunks.length >= 4);
+    });
+
+    it("keeps an oversized paragraph's parts apart from its neighbours, so paragraph breaks stay part boundaries", async () => {
+        const text = "a b.\n\nc d e. f g h.\n\ni j.";
+        const chunks = await planChunks(text, 4, countWords);
+        assert.deepEqual(chunks, ["a b.\n\n", "c d e. ", "f g h.\n\n", "i j."]);
+    });
+
+    it("keeps blank lines with the line before them when splitting lines", () => {
+        assert.deepEqual(splitLines("one\n\ntwo\nthree\n"), ["one\n\n", "two\n", "three\n"]);
     });
 
     it("cuts an unbreakable run of text into even slices as a last resort", async () => {

@@ -71,7 +71,9 @@ export function polishSystemPrompt(request: PolishRequest): string {
             `The text comes from a ${request.languageId} file.`,
             request.kind === "improve"
                 ? "It is code: keep its behaviour exactly; keep comment markers and indentation."
-                : "If it contains code, change only comments and string contents; keep the code, comment markers and indentation as they are.",
+                : request.kind === "custom"
+                    ? "Follow the instruction; keep comment markers, indentation and everything the instruction does not ask to change."
+                    : "If it contains code, change only comments and string contents; keep the code, comment markers and indentation as they are.",
         );
     }
     return rules.join(" ");

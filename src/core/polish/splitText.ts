@@ -36,8 +36,9 @@ export function splitParagraphs(text: string): string[] {
     return pieces;
 }
 
+/** Lines, each with the blank lines after it (a piece of only whitespace would be a part with nothing to polish). */
 export function splitLines(text: string): string[] {
-    return text.split(/(?<=\n)/).filter((s) => s.length > 0);
+    return text.split(/(?<=\n)(?=[^\n]*\S)/).filter((s) => s.length > 0);
 }
 
 /** Sentences with their trailing spaces (Latin and CJK punctuation). */
@@ -70,7 +71,36 @@ export async function planChunks(text: string, budget: number, count: TokenCount
     if (text.length === 0) return [];
     const [total] = await count([text]);
     if ((total ?? 0) <= budget) return [text];
-    const pieces = await refine(splitParagraphs(text), budget, count, [splitLines, splitSentences]);
+    const paragraphs = splitParagraphs(text);
+    const counts = await count(paragraphs);
+    const chunks: string[] = [];
+    let current: Counted | undefined;
+    const flush = () => {
+        if (current) chunks.push(current.text);
+        current = undefined;
+    };
+    for (let i = 0; i < paragraphs.length; i++) {
+        const piece: Counted = { text: paragraphs[i]!, tokens: counts[i] ?? 0 };
+        if (piece.tokens > budget) {
+            // An oversized paragraph becomes parts of its own, so every part boundary stays a paragraph or
+            // sentence boundary and the paragraph breaks around it stay where they were.
+            flush();
+            chunks.push(...group(await refine([piece.text], budget, count, [splitLines, splitSentences]), budget));
+            continue;
+        }
+        if (current && current.tokens + piece.tokens <= budget) {
+            current = { text: current.text + piece.text, tokens: current.tokens + piece.tokens };
+        } else {
+            flush();
+            current = piece;
+        }
+    }
+    flush();
+    return chunks;
+}
+
+/** Consecutive pieces merged greedily while they fit the budget. */
+function group(pieces: Counted[], budget: number): string[] {
     const chunks: string[] = [];
     let current: Counted | undefined;
     for (const piece of pieces) {
