@@ -17,6 +17,7 @@ export interface HearthSettings {
     "completions.debounceMs": number;
     "completions.timeBudgetMs": number;
     "completions.maxTokens": number;
+    "download.huggingFaceEndpoint": string;
 }
 
 export const SETTINGS_DEFAULTS: HearthSettings = {
@@ -34,6 +35,7 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
     "completions.debounceMs": 150,
     "completions.timeBudgetMs": 2000,
     "completions.maxTokens": 96,
+    "download.huggingFaceEndpoint": "",
 };
 
 export type SettingKey = keyof HearthSettings;

@@ -6,6 +6,7 @@
  */
 import * as os from "node:os";
 import * as vscode from "vscode";
+import { getSetting } from "../config/settings";
 import { CURATED_MODELS, curatedFitsMemory, isDownloadableUri, type CuratedModel } from "../core/models/curatedModels";
 import { DownloadProgressTracker, formatDuration, formatTransfer } from "../core/models/downloadProgress";
 import { formatBytes } from "../core/models/rankModels";
@@ -41,7 +42,7 @@ export async function downloadModelCommand(services: HearthServices): Promise<vo
     ];
     const pick = await vscode.window.showQuickPick(items, {
         title: vscode.l10n.t("Hearth: Download Model"),
-        placeHolder: vscode.l10n.t("Downloads from Hugging Face (huggingface.co) into Hearth's storage. Nothing else is sent."),
+        placeHolder: vscode.l10n.t("Downloads from Hugging Face ({0}) into Hearth's storage. Nothing else is sent.", endpointHost()),
         matchOnDescription: true,
         matchOnDetail: true,
     });
@@ -69,9 +70,34 @@ export async function downloadModelCommand(services: HearthServices): Promise<vo
 }
 
 /** Runs the engine's download with a cancellable notification; resolves undefined when cancelled or failed. */
+/** `hearth.download.huggingFaceEndpoint` when it is an http(s) URL (a mirror), else node-llama-cpp's default. */
+function huggingFaceEndpoint(): string | undefined {
+    const value = getSetting("download.huggingFaceEndpoint").trim();
+    if (!value) return undefined;
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function endpointHost(): string {
+    const configured = huggingFaceEndpoint() ?? process.env.HF_ENDPOINT;
+    try {
+        return configured ? new URL(configured).host : "huggingface.co";
+    } catch {
+        return "huggingface.co";
+    }
+}
+
 export async function downloadWithProgress(services: HearthServices, uri: string, title: string): Promise<DownloadModelResult | undefined> {
     const dirPath = hearthModelsDir(services.context);
-    services.log.info(`Downloading ${uri} into ${dirPath}`);
+    const endpoint = huggingFaceEndpoint();
+    if (getSetting("download.huggingFaceEndpoint").trim() && !endpoint) {
+        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: “hearth.download.huggingFaceEndpoint” is not an http(s) address; using huggingface.co."));
+    }
+    services.log.info(`Downloading ${uri} into ${dirPath}${endpoint ? ` from ${endpoint}` : ""}`);
     try {
         const result = await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: downloading {0}", title), cancellable: true },
@@ -82,7 +108,7 @@ export async function downloadWithProgress(services: HearthServices, uri: string
                 let resumeNote = "";
                 progress.report({ message: vscode.l10n.t("Finding the file…") });
                 try {
-                    return await services.engine.requestRaw("downloadModel", { uri, dirPath }, {
+                    return await services.engine.requestRaw("downloadModel", { uri, dirPath, huggingFaceEndpoint: endpoint }, {
                         signal: controller.signal,
                         onEvent: (e) => {
                             if (!tracker) {
