@@ -76,7 +76,8 @@ function pickModel(services: HearthServices): Promise<ModelPickItem | undefined>
         qp.onDidAccept(() => {
             const item = qp.selectedItems[0];
             if (!item || item.kind !== undefined) return;
-            if (item.model && (item.model.fit === "unusable" || item.model.fit === "unknown")) {
+            // "unknown" is only blocked while the engine is still reading; if reading failed, loading will say why.
+            if (item.model && (item.model.fit === "unusable" || (item.model.fit === "unknown" && qp.busy))) {
                 // Not selectable: say why and keep the list open.
                 qp.placeholder = item.model.fit === "unusable"
                     ? vscode.l10n.t("{0} cannot be used: {1}", item.model.displayName, item.model.reason ?? "")
