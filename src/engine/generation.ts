@@ -142,6 +142,7 @@ export async function generateFromTokens(
     let input = promptTokens.length + maxTokens > contextSize ? promptTokens.slice(-(contextSize - maxTokens)) : promptTokens.slice();
     if (input.length === 0) throw new EngineError("badRequest", "The prompt is empty.");
 
+    const contextTail = input.slice(-8);
     if (options.reuseCache === false) await sequence.clearHistory();
     const last = input[input.length - 1]!;
     await sequence.adaptStateToTokens(input.slice(0, -1), false);
@@ -172,7 +173,8 @@ export async function generateFromTokens(
             if (generated.length === 0) firstTokenAt = performance.now();
             if (model.isEogToken(token)) { stopReason = "eos"; break; }
             generated.push(token);
-            text = model.detokenize(generated, false);
+            // With the prompt's last tokens as context, so SentencePiece keeps the space of a leading "▁word".
+            text = model.detokenize(generated, false, contextTail);
             const stopAt = firstStopIndex(text, stops);
             if (stopAt >= 0) { text = text.slice(0, stopAt); stopReason = "stop"; }
             // Hold back a trailing partial UTF-8 sequence and any text that could still become a stop string.
