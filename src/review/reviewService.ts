@@ -70,6 +70,7 @@ export class ReviewService implements vscode.Disposable {
             vscode.commands.registerCommand("hearth.review.showActions", () => this.showActions()),
             vscode.commands.registerCommand("hearth.review.state", (): ReviewSnapshot | undefined => this.current?.snapshot()),
             vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChanged(e)),
+            vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e.closed)),
         );
     }
 
@@ -183,6 +184,17 @@ export class ReviewService implements vscode.Disposable {
         if (this.tracked.kind === "overlap") {
             session.setStatus(vscode.l10n.t("The selected text was edited; Accept will not apply this proposal."));
         }
+    }
+
+    /** Closing the review's diff tab is a Reject (and stops the model if it is still writing). */
+    private onTabsChanged(closed: readonly vscode.Tab[]): void {
+        const session = this.current;
+        if (!session || closed.length === 0) return;
+        const key = session.uris.proposed.toString();
+        const shows = (t: vscode.Tab) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === key;
+        if (!closed.some(shows)) return;
+        if (vscode.window.tabGroups.all.some((g) => g.tabs.some(shows))) return;
+        this.reject();
     }
 
     private onSessionChanged(session: ReviewSession): void {

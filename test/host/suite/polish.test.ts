@@ -130,6 +130,19 @@ describe("Polish Selection in the extension host", function () {
         assert.equal(await reviewState(), undefined);
     });
 
+    it("closing the review's diff tab rejects the proposal", async () => {
+        const original = "Ben saw a big dog. The dog was kind.";
+        const { editor } = await openWith("polish-close.txt", original);
+        select(editor, original);
+        assert.equal((await vscode.commands.executeCommand<PolishOutcome>("hearth.polish.casual")).status, "ready");
+        const diffTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+            .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === "hearth-review");
+        assert.equal(diffTabs.length, 1);
+        await vscode.window.tabGroups.close(diffTabs);
+        await waitFor("the review to end", async () => (await reviewState()) === undefined);
+        assert.equal(editor.document.getText(), original);
+    });
+
     it("refuses to apply when the selected text was edited during the review", async () => {
         const original = "Keep this line.\nthe dog run fast to home.\nKeep this one too.\n";
         const { editor } = await openWith("polish-stale.txt", original);
