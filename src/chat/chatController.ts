@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
-import { cachedCounter, planRequest, promptBudget, type TokenCounter } from "../core/chat/budget";
+import { cachedCounter, promptBudget, type TokenCounter } from "../core/chat/budget";
 import { newId, summarize, titleFromPrompt, type Attachment, type ChatMessageRecord, type Conversation } from "../core/chat/chatModel";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
@@ -14,6 +14,7 @@ import type { EngineService } from "../engineClient/engineService";
 import { EngineError } from "../protocol/engineProtocol";
 import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
 import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
+import { errorText, runChatTurn } from "./chatTurn";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;
@@ -42,7 +43,7 @@ export class ChatController implements vscode.Disposable {
     private streaming: Streaming | undefined;
     private unsentDelta = "";
     private flushTimer: NodeJS.Timeout | undefined;
-    private counter: { modelPath: string; count: TokenCounter } | undefined;
+    private counter: { modelPath: string; count: TokenCounter; overhead?: number } | undefined;
     private readonly emitter = new vscode.EventEmitter<HostToWebviewMessage>();
     readonly onMessage = this.emitter.event;
     readonly ready: Promise<void>;
@@ -215,52 +216,33 @@ export class ChatController implements vscode.Disposable {
         const done = new Promise<void>((resolve) => (finish = resolve));
         this.streaming = { conversation: c, message: answer, controller, done };
         this.touchAndSave(c);
-        let lastPersist = Date.now();
         try {
             const model = await this.engine.ensureModel(controller.signal);
             const user = c.messages.at(-2)!;
-            const history = c.messages.slice(0, -2);
-            const plan = await planRequest({
-                systemPrompt: buildSystemPrompt(getSetting("chat.systemPrompt"), user.text),
-                history,
-                prompt: user.text,
-                attachments: user.attachments ?? [],
+            const tokens = this.tokenCounter(model.modelPath);
+            const outcome = await runChatTurn({
+                backend: this.engine,
+                store: this.store,
+                conversation: c,
+                answer,
                 contextSize: model.contextSize,
+                count: tokens.count,
+                overheadPerMessage: tokens.overhead,
+                systemPrompt: buildSystemPrompt(getSetting("chat.systemPrompt"), user.text),
                 maxTokens: getSetting("chat.maxTokens"),
-            }, this.tokenCounter(model.modelPath));
-            if (user.attachments?.length) user.attachments = plan.attachments;
-            if (plan.droppedMessages > 0) answer.droppedMessages = plan.droppedMessages;
-            if (plan.promptCut) answer.promptCut = true;
-            this.publish();
-            const result = await this.engine.request("chat", {
-                messages: plan.messages,
-                maxTokens: plan.answerTokens,
-                sampling: { temperature: getSetting("chat.temperature") },
-            }, {
+                temperature: getSetting("chat.temperature"),
                 signal: controller.signal,
-                onEvent: (e) => {
-                    answer.text += e.text;
-                    this.queueDelta(answer.id, e.text);
-                    if (Date.now() - lastPersist >= PERSIST_INTERVAL_MS) {
-                        lastPersist = Date.now();
-                        void this.store.save(c).catch((err) => this.log.warn(`Saving partial answer: ${errorText(err)}`));
-                    }
-                },
+                onDelta: (text) => this.queueDelta(answer.id, text),
+                onPlanned: () => this.publish(),
+                persistIntervalMs: PERSIST_INTERVAL_MS,
+                log: (m) => this.log.warn(m),
             });
-            answer.text = result.text || answer.text;
-            answer.status = result.stopReason === "cancelled" ? "stopped" : "complete";
-            answer.stats = {
-                tokens: result.tokens, tokensPerSecond: result.tokensPerSecond,
-                contextUsed: result.contextUsed, contextSize: result.contextSize, promptTokens: result.promptTokens,
-            };
+            tokens.overhead = outcome.overheadPerMessage;
         } catch (err) {
-            const code = err instanceof EngineError ? err.code : "internal";
-            if (code === "cancelled") answer.status = "stopped";
-            else {
-                answer.status = answer.text ? "interrupted" : "error";
-                answer.error = errorText(err);
-                this.log.warn(`Chat request failed: ${answer.error}`);
-            }
+            // Loading the model failed or was cancelled: the message says why (the panel shows the select/download actions).
+            const cancelled = controller.signal.aborted || (err instanceof EngineError && err.code === "cancelled");
+            answer.status = cancelled ? "stopped" : "error";
+            if (!cancelled) answer.error = errorText(err);
         } finally {
             this.flushDelta();
             this.streaming = undefined;
@@ -269,12 +251,12 @@ export class ChatController implements vscode.Disposable {
         }
     }
 
-    private tokenCounter(modelPath: string): TokenCounter {
+    private tokenCounter(modelPath: string): { count: TokenCounter; overhead?: number } {
         if (this.counter?.modelPath !== modelPath) {
             const raw: TokenCounter = async (texts) => (await this.engine.requestRaw("tokenize", { texts })).counts;
             this.counter = { modelPath, count: cachedCounter(raw) };
         }
-        return this.counter.count;
+        return this.counter;
     }
 
     private queueDelta(messageId: string, text: string): void {
@@ -316,8 +298,4 @@ export class ChatController implements vscode.Disposable {
         if (this.flushTimer) clearTimeout(this.flushTimer);
         this.emitter.dispose();
     }
-}
-
-function errorText(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
 }
