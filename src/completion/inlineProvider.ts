@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import type { EngineService } from "../engineClient/engineService";
+import { insideSelection } from "../core/completion/enablement";
 import { EngineError } from "../protocol/engineProtocol";
 import { CompletionSession, type SuggestionResult } from "./completionEngine";
 import type { CompletionToggle } from "./completionToggle";
@@ -53,7 +54,10 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         }
         // Never inside a selection, and not while the suggest widget offers its own items.
         const editor = vscode.window.activeTextEditor;
-        if (editor?.document === document && editor.selections.some((s) => !s.isEmpty && s.contains(position))) return undefined;
+        const offset = document.offsetAt(position);
+        if (editor?.document === document && insideSelection(editor.selections.map((s) => ({
+            start: document.offsetAt(s.anchor), end: document.offsetAt(s.active),
+        })), offset)) return undefined;
         if (context.selectedCompletionInfo) return undefined;
         if (!getSetting("model")) return undefined; // nothing selected yet: the status bar already says so
         const engineState = this.engine.state;
@@ -62,7 +66,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         const docKey = document.uri.toString();
         const doc = {
             text: document.getText(),
-            offset: document.offsetAt(position),
+            offset,
             languageId: document.languageId,
             fileName: vscode.workspace.asRelativePath(document.uri),
         };

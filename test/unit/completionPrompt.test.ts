@@ -11,7 +11,7 @@ import {
     type CompletionDocument,
     type PromptBudget,
 } from "../../src/core/completion/promptLayout";
-import { completionEnablement, snoozeMinutesLeft, SNOOZE_MS } from "../../src/core/completion/enablement";
+import { completionEnablement, insideSelection, snoozeMinutesLeft, SNOOZE_MS } from "../../src/core/completion/enablement";
 import { detectFimTokens, type FimTokenSource } from "../../src/core/completion/fimTokens";
 import { SnippetRing, snippetAround } from "../../src/core/completion/snippetRing";
 
@@ -181,5 +181,16 @@ describe("completion enablement", () => {
         assert.equal(completionEnablement({ ...base, snoozedUntil: base.now - 1 }), "on");
         assert.equal(snoozeMinutesLeft(base.now + SNOOZE_MS, base.now), 30);
         assert.equal(snoozeMinutesLeft(base.now + 61_000, base.now), 2);
+    });
+});
+
+describe("never inside a selection", () => {
+    it("a non-empty selection containing the cursor blocks suggestions; a bare cursor does not", () => {
+        assert.equal(insideSelection([{ start: 10, end: 20 }], 15), true);
+        assert.equal(insideSelection([{ start: 10, end: 20 }], 20), true, "the cursor at the selection's end");
+        assert.equal(insideSelection([{ start: 20, end: 10 }], 10), true, "a backwards selection");
+        assert.equal(insideSelection([{ start: 10, end: 20 }], 25), false);
+        assert.equal(insideSelection([{ start: 15, end: 15 }], 15), false);
+        assert.equal(insideSelection([{ start: 0, end: 0 }, { start: 30, end: 40 }], 35), true, "any of several cursors");
     });
 });

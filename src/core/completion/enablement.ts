@@ -29,3 +29,17 @@ export function completionEnablement(input: EnablementInput): Enablement {
 export function snoozeMinutesLeft(snoozedUntil: number, now: number): number {
     return Math.max(0, Math.ceil((snoozedUntil - now) / 60_000));
 }
+
+/** Offsets of a selection in the document; `start === end` is a bare cursor. */
+export interface OffsetRange {
+    start: number;
+    end: number;
+}
+
+/**
+ * Never suggest inside a selection: typing would replace the selected text, so ghost text there is wrong.
+ * Both ends count as inside (the cursor of a selection sits at one of its ends).
+ */
+export function insideSelection(selections: readonly OffsetRange[], offset: number): boolean {
+    return selections.some((s) => s.start !== s.end && Math.min(s.start, s.end) <= offset && offset <= Math.max(s.start, s.end));
+}
