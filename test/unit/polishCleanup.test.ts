@@ -13,6 +13,11 @@ describe("polish output clean-up", () => {
             ["好的，以下是修改后的版本：\n\nThe cat sat on the mat.", "Chinese 好的，…："],
             ["译文：The cat sat on the mat.", "Chinese label 译文："],
             ["Assistant: The cat sat on the mat.", "chat-template role label"],
+            ["**Here is the revised text:**\n\nThe cat sat on the mat.", "a preamble in bold"],
+            ["**Revised text:** The cat sat on the mat.", "a bold label on the same line"],
+            ["Shorter version: The cat sat on the mat.", "'Shorter version:' label"],
+            ["润色后的文本：The cat sat on the mat.", "Chinese label 润色后的文本："],
+            ["<think>\nThe user wants a fix.\n</think>\n\nThe cat sat on the mat.", "a reasoning model's <think> block"],
         ];
         for (const [raw, name] of cases) {
             it(`strips ${name}`, () => assert.equal(cleanRewrite(raw, original), "The cat sat on the mat."));
@@ -116,6 +121,10 @@ describe("polish output clean-up", () => {
 
     it("strips echoed <text> tags and wrapping quotes", () => {
         assert.equal(cleanRewrite("<text>\n\"The cat sat on the mat.\"\n</text>", "the cat sat on teh mat"), "The cat sat on the mat.");
+    });
+
+    it("shows nothing while a reasoning model is still thinking", () => {
+        assert.equal(cleanRewrite("<think>\nLet me see", "text"), "");
     });
 
     it("returns an empty string when only chatter is left", () => {

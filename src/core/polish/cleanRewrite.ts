@@ -20,7 +20,14 @@ const PREAMBLE_LINE: RegExp[] = [
 ];
 
 /** A label in front of the answer on the same line: "Rewritten text: ...", "译文：...", "Assistant: ...". */
-const LEADING_LABEL = /^(?:assistant|answer|output|result|translation|rewritten text|revised text|improved text|corrected text|polished text|fixed code|corrected code|english|chinese|英文|中文|译文|润色后|修改后|结果)\s*[:：]\s*/i;
+const LEADING_LABEL = new RegExp(
+    "^(?:" + [
+        "assistant|answer|output|result|translation|english|chinese|fixed code|corrected code",
+        "(?:the )?(?:rewritten|revised|improved|corrected|polished|shortened|translated|edited|formal|casual|shorter)(?: (?:version|text|code))?",
+        "英文|中文|译文|结果|答案|(?:润色|修改|翻译|改写|更正|优化)后的?(?:文本|版本|内容|句子|代码)?",
+    ].join("|") + ")\\s*[:：]\\s*",
+    "i",
+);
 
 /** The first line of a closing remark after the rewrite. */
 const COMMENTARY_START = new RegExp(
@@ -80,6 +87,8 @@ function firstContentLine(text: string): string {
 
 /** Our prompt wraps the text in <text>…</text>; small models sometimes echo the tags. */
 function stripTags(text: string): string {
+    // Reasoning models think aloud first; an unclosed <think> means the answer has not started yet.
+    text = text.replace(/<think>[\s\S]*?<\/think>\s*/gi, "").replace(/<think>[\s\S]*$/i, "");
     return text.replace(/^\s*<text>\s*\n?/i, "").replace(/\n?\s*<\/text>\s*$/i, "").replace(/<\/?text>/gi, "");
 }
 
@@ -101,7 +110,8 @@ function unwrapFence(text: string): string {
 }
 
 function isPreambleLine(line: string): boolean {
-    const t = line.trim();
+    // "**Here is the revised text:**" — markdown emphasis around a preamble is still a preamble.
+    const t = line.trim().replace(/^[*_#>\s]+|[*_\s]+$/g, "");
     return PREAMBLE_LINE.some((re) => re.test(t));
 }
 
@@ -119,9 +129,11 @@ function stripPreamble(text: string, original: string): string {
             lines = lines.slice(i + 1);
             continue;
         }
-        const label = LEADING_LABEL.exec(lines[i]!.trimStart());
+        // "**Revised text:** ..." counts as the label "Revised text:".
+        const candidate = lines[i]!.trimStart().replace(/^(\*\*|__)(.{1,60}?[:：])\1\s*/, "$2 ");
+        const label = LEADING_LABEL.exec(candidate);
         if (label && !LEADING_LABEL.test(firstContentLine(original).trimStart())) {
-            lines[i] = lines[i]!.trimStart().slice(label[0].length);
+            lines[i] = candidate.slice(label[0].length);
             if (lines[i]!.trim() === "") lines = lines.slice(i + 1);
             continue;
         }
