@@ -229,8 +229,8 @@ describe("FIM tokens are read from each model family's vocabulary", function () 
         try {
             execFileSync("git", ["clone", "-q", "--no-checkout", bundle, repo]);
             const data = execFileSync("git", ["-C", repo, "show", "HEAD:models/ggml-vocab-qwen2.gguf"], { maxBuffer: 64 << 20 });
-            fs.writeFileSync(`${out}.tmp`, data);
-            fs.renameSync(`${out}.tmp`, out);
+            fs.writeFileSync(`${out}.${process.pid}.tmp`, data);
+            fs.renameSync(`${out}.${process.pid}.tmp`, out);
         } finally {
             fs.rmSync(repo, { recursive: true, force: true });
         }
