@@ -12,12 +12,13 @@ import { registerExplain } from "./explain/registerExplain";
 import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
-import type { HearthServices } from "./services";
+import type { ChatApi, HearthServices } from "./services";
 
 /** Returned from activate() so in-host tests (and other extensions) can see what Hearth did. */
 export interface HearthApi {
     activationMs: number;
     engine: EngineService;
+    chat: ChatApi;
 }
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
@@ -37,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
-    return { activationMs, engine };
+    return { activationMs, engine, chat };
 }
 
 export function deactivate(): void {

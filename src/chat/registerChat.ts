@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { ConversationStore } from "../core/chat/conversationStore";
+import { getReviewService } from "../review/reviewService";
 import type { ChatApi, HearthServices } from "../services";
 import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { EditorTracker, gatherAttachments } from "./chatAttachments";
@@ -18,7 +19,7 @@ export function registerChat(services: HearthServices): ChatApi {
     const historyDir = path.join(context.globalStorageUri.fsPath, "chats");
     const store = new ConversationStore(historyDir);
     const tracker = new EditorTracker();
-    const codeActions = new ChatCodeActions(tracker);
+    const codeActions = new ChatCodeActions(tracker, () => getReviewService(services));
     const controller = new ChatController(engine, store, tracker, log);
 
     const handle = async (m: WebviewToHostMessage): Promise<void> => {
@@ -63,7 +64,7 @@ export function registerChat(services: HearthServices): ChatApi {
     const provider = new ChatViewProvider(context.extensionUri, controller, engine, handle, log);
 
     context.subscriptions.push(
-        tracker, codeActions, controller, provider,
+        tracker, controller, provider,
         vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
         vscode.commands.registerCommand("hearth.openChat", async () => {
             await provider.reveal();
