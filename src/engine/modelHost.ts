@@ -86,7 +86,10 @@ export class ModelHost {
                 this.log("warn", this.gpuFallbackReason);
             }
         }
-        this.llama ??= await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.warn, logger });
+        // node-llama-cpp ships no CPU-only binary for Apple silicon: there "cpu" means the Metal build with
+        // every layer kept on the CPU (load() forces gpuLayers 0 in "cpu" mode).
+        const cpuOnlyGpu = process.platform === "darwin" && process.arch === "arm64" ? "metal" : false;
+        this.llama ??= await getLlama({ gpu: cpuOnlyGpu, build: "never", logLevel: LlamaLogLevel.warn, logger });
         this.llamaGpuMode = gpuMode;
         return this.llama;
     }
@@ -129,7 +132,7 @@ export class ModelHost {
         try {
             model = await llama.loadModel({
                 modelPath: params.modelPath,
-                gpuLayers: params.gpuLayers,
+                gpuLayers: params.gpu === "cpu" ? 0 : params.gpuLayers,
                 loadSignal: signal,
                 onLoadProgress: (progress) => emit({ type: "loadProgress", progress: progress * 0.9, stage: "model" }),
             });
