@@ -157,9 +157,9 @@ function buildStatic(): void {
     stopButton.title = `${s.stop} (Esc)`;
     attachBar.replaceChildren(
         button("⌶", "attach-selection", () => post({ type: "attach", kind: "selection" }), { title: s.attachSelection, className: "icon" }),
-        button("📄", "attach-file", () => post({ type: "attach", kind: "file" }), { title: s.attachFile, className: "icon" }),
+        button("≡", "attach-file", () => post({ type: "attach", kind: "file" }), { title: s.attachFile, className: "icon" }),
         button("#", "attach-workspace-file", () => post({ type: "attach", kind: "workspaceFile" }), { title: s.attachWorkspaceFile, className: "icon" }),
-        button("▤", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
+        button("⧉", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
     );
 }
 
@@ -237,7 +237,7 @@ function renderHeader(s: UiStrings, st: ChatViewState): void {
         select,
         button("+", "chat-new", () => post({ type: "newChat" }), { title: s.newChat, className: "icon" }),
         button("✎", "chat-rename", () => id && post({ type: "renameChat", id }), { title: s.renameChat, className: "icon" }),
-        button("🗑", "chat-delete", () => id && post({ type: "deleteChat", id }), { title: s.deleteChat, className: "icon" }),
+        button("✕", "chat-delete", () => id && post({ type: "deleteChat", id }), { title: s.deleteChat, className: "icon" }),
         button("⌫", "chat-clear-all", () => post({ type: "clearAll" }), { title: s.clearAll, className: "icon" }),
     );
 }

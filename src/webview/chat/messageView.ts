@@ -47,7 +47,7 @@ export function renderMessage(m: ChatMessageRecord, s: UiStrings, actions: Messa
     const tools = el("span", { className: "message-tools" });
     if (m.role === "user") tools.append(button("✎", "message-edit", () => actions.edit(m), { title: s.edit, className: "icon" }));
     if (m.role === "assistant" && opts.isLast && !opts.streaming) tools.append(button("↻", "regenerate", () => actions.regenerate(), { title: s.regenerate, className: "icon" }));
-    tools.append(button("🗑", "message-delete", () => actions.remove(m), { title: s.delete, className: "icon" }));
+    tools.append(button("✕", "message-delete", () => actions.remove(m), { title: s.delete, className: "icon" }));
     root.append(el("div", { className: "message-head" }, [el("span", { className: "role", text: m.role === "user" ? s.you : s.assistant }), tools]));
 
     if (m.attachments?.length) {
