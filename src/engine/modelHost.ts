@@ -165,7 +165,7 @@ export class ModelHost {
         const info: LoadModelResult = {
             modelPath: params.modelPath,
             modelName: modelDisplayName(model, params.modelPath),
-            backend: llama.gpu === false ? "cpu" : llama.gpu,
+            backend: llama.gpu === false || model.gpuLayers === 0 ? "cpu" : llama.gpu,
             gpuLayers: model.gpuLayers,
             totalLayers: model.fileInsights.totalLayers,
             contextSize: context.contextSize,
