@@ -11,6 +11,7 @@ import type { ContextSnippet } from "../core/completion/promptLayout";
 const SNIPPET_LINES = 40;
 const DEFINITION_LINES = 16;
 const DEFINITION_TIMEOUT_MS = 500;
+const DEFINITION_RETRY_MS = 3000;
 /** Skip huge or generated files: their snippet would be noise and their text costly to split. */
 const MAX_FILE_CHARS = 1_000_000;
 
@@ -18,7 +19,8 @@ export class ContextCollector implements vscode.Disposable {
     readonly ring = new SnippetRing(10);
     private readonly disposables: vscode.Disposable[] = [];
     private readonly lastEditLine = new Map<string, number>();
-    private readonly lookedUp = new Set<string>();
+    /** Definition lookups by document and name: true = done; a number = failed at that time (retried later). */
+    private readonly lookedUp = new Map<string, true | number>();
     private previous: vscode.TextEditor | undefined;
 
     constructor() {
@@ -62,31 +64,43 @@ export class ContextCollector implements vscode.Disposable {
         if (!match) return;
         const name = match[1]!;
         const lookupKey = `${document.uri.toString()}#${name}`;
-        if (this.lookedUp.has(lookupKey)) return;
-        this.lookedUp.add(lookupKey);
+        const previous = this.lookedUp.get(lookupKey);
+        // A language server that is still starting answers nothing: try again a little later, not on every key.
+        if (previous === true || (typeof previous === "number" && Date.now() - previous < DEFINITION_RETRY_MS)) return;
         if (this.lookedUp.size > 500) this.lookedUp.clear();
+        this.lookedUp.set(lookupKey, Date.now());
         const at = new vscode.Position(position.line, match.index + 1);
-        void this.addDefinition(document, at, name);
+        void this.addDefinition(document, at, name).then((found) => {
+            if (found) this.lookedUp.set(lookupKey, true);
+        });
     }
 
-    private async addDefinition(document: vscode.TextDocument, at: vscode.Position, name: string): Promise<void> {
+    /** Labels of the snippets a request in `document` would get (diagnostics and in-host tests). */
+    labelsFor(document: vscode.TextDocument): string[] {
+        return this.snippetsFor(document).map((s) => s.label);
+    }
+
+    /** Resolves true when the lookup got an answer (even one in the same file, which needs no snippet). */
+    private async addDefinition(document: vscode.TextDocument, at: vscode.Position, name: string): Promise<boolean> {
         try {
             const found = await Promise.race([
                 vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>("vscode.executeDefinitionProvider", document.uri, at),
                 new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DEFINITION_TIMEOUT_MS)),
             ]);
             const first = found?.[0];
-            if (!first) return;
+            if (!first) return false;
             const uri = "targetUri" in first ? first.targetUri : first.uri;
             const range = "targetUri" in first ? first.targetRange : first.range;
-            if (uri.toString() === document.uri.toString()) return;
+            if (uri.toString() === document.uri.toString()) return true;
             const target = await vscode.workspace.openTextDocument(uri);
-            if (target.getText().length > MAX_FILE_CHARS) return;
+            if (target.getText().length > MAX_FILE_CHARS) return true;
             const start = Math.max(0, range.start.line - 2);
             const text = snippetAround(target.getText(), start + DEFINITION_LINES / 2, DEFINITION_LINES);
             this.ring.upsert(`def:${uri.toString()}:${range.start.line}`, `${vscode.workspace.asRelativePath(uri)} (${name})`, text);
+            return true;
         } catch {
             // No definition provider for this language, or it failed: the context is a nicety, not a requirement.
+            return false;
         }
     }
 

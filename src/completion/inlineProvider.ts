@@ -70,6 +70,8 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
             languageId: document.languageId,
             fileName: vscode.workspace.asRelativePath(document.uri),
         };
+        // Before the cache: a definition lookup that failed (language server still starting) is retried later.
+        this.collector.noteSymbolAtCursor(document, position);
         const cached = this.session.fromCache(docKey, doc);
         // An explicit trigger (Alt+\) asks the model again where the cache only remembers an empty answer.
         const explicitRetry = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && cached?.text === "";
@@ -78,7 +80,6 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
             this.lastResult = cached;
             return cached.text ? [item(cached.text, position)] : undefined;
         }
-        this.collector.noteSymbolAtCursor(document, position);
 
         const abort = new AbortController();
         const onCancel = token.onCancellationRequested(() => abort.abort());

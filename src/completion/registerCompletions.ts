@@ -27,6 +27,9 @@ export function registerCompletions(services: HearthServices): HearthInlineCompl
         vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
         // Not in the palette: true when no suggestion is being debounced or generated (in-host tests wait on it).
         vscode.commands.registerCommand("hearth.completions.idle", () => provider.session.scheduler.idle),
+        // Not in the palette: labels of the other-file snippets a suggestion in this document would be given.
+        vscode.commands.registerCommand("hearth.completions.contextLabels", async (uri: vscode.Uri) =>
+            collector.labelsFor(await vscode.workspace.openTextDocument(uri))),
         // Not in the palette: asks the provider exactly as VS Code does, for a document and position.
         vscode.commands.registerCommand("hearth.completions.provideAt", async (uri: vscode.Uri, position: vscode.Position): Promise<ProvideAtResult> => {
             const document = await vscode.workspace.openTextDocument(uri);

@@ -95,6 +95,22 @@ describe("inline suggestions in the extension host", function () {
         assert.deepEqual(off.items, []);
     });
 
+    it("extra context: the file worked in before and the definition of the symbol before '(' are offered", async () => {
+        await openWith("lib.ts", "export function greet(name: string): string {\n    return `Hello, ${name}`;\n}\n");
+        const main = await openWith("main.ts", "import { greet } from \"./lib\";\n\nconst message = greet(");
+        const labels = () => vscode.commands.executeCommand<string[]>("hearth.completions.contextLabels", main.document.uri);
+        // Earlier tests' files are in the ring too (recently worked in); lib.ts, left last, is the newest.
+        assert.equal((await labels()).at(-1), "lib.ts", "leaving lib.ts put a snippet of it in the ring");
+        // The lookup runs in the background after a keystroke behind `greet(`; TypeScript's server may still be starting.
+        const found = await waitFor("the definition of greet in the ring", async () => {
+            await provideAt(main, endOf(main));
+            const now = await labels();
+            return now.includes("lib.ts (greet)") ? now : undefined;
+        }, 90_000);
+        assert.deepEqual(found.slice(-2), ["lib.ts", "lib.ts (greet)"], "ring order: oldest first, stable");
+        assert.ok(!found.includes("main.ts"), "the current file is not its own extra context");
+    });
+
     it("VS Code's inline suggest shows Hearth's ghost text and accepting it inserts the text", async () => {
         const editor = await openWith("completion-accept.txt", STORY);
         editor.selection = new vscode.Selection(endOf(editor), endOf(editor));
