@@ -159,7 +159,7 @@ function buildStatic(): void {
         button("⌶", "attach-selection", () => post({ type: "attach", kind: "selection" }), { title: s.attachSelection, className: "icon" }),
         button("≡", "attach-file", () => post({ type: "attach", kind: "file" }), { title: s.attachFile, className: "icon" }),
         button("#", "attach-workspace-file", () => post({ type: "attach", kind: "workspaceFile" }), { title: s.attachWorkspaceFile, className: "icon" }),
-        button("⧉", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
+        button("⊞", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
     );
 }
 

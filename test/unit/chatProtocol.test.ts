@@ -1,0 +1,21 @@
+/** The host's runtime guard for messages from the chat webview: only well-formed, known messages pass. */
+import * as assert from "node:assert/strict";
+import { isWebviewToHostMessage } from "../../src/protocol/webviewProtocol";
+
+describe("chat webview protocol guard", () => {
+    it("accepts the known messages", () => {
+        for (const m of [
+            { type: "ready" }, { type: "send", text: "hi" }, { type: "send", text: "hi", editOf: "m1" }, { type: "stop" },
+            { type: "selectChat", id: "c1" }, { type: "attach", kind: "workspaceFile" },
+            { type: "code", action: "apply", code: "x", language: "ts" }, { type: "command", command: "selectModel" },
+        ]) assert.ok(isWebviewToHostMessage(m), JSON.stringify(m));
+    });
+
+    it("rejects malformed or unknown ones", () => {
+        for (const m of [
+            null, "send", 42, {}, { type: "eval", code: "1" }, { type: "send" }, { type: "send", text: 1 },
+            { type: "send", text: "x", editOf: 3 }, { type: "attach", kind: "/etc/passwd" }, { type: "deleteChat" },
+            { type: "code", action: "run", code: "rm -rf /", language: "sh" }, { type: "command", command: "workbench.action.terminal.new" },
+        ]) assert.ok(!isWebviewToHostMessage(m), JSON.stringify(m));
+    });
+});
