@@ -24,7 +24,7 @@ const QUESTIONS = [
 ];
 
 export async function measureChatRss(modelPath: string, options: BenchOptions) {
-    const maxTokens = options.quick ? 24 : 48;
+    const maxTokens = options.quick ? 16 : 48;
     const engine = newEngine();
     const history: ChatMessageRecord[] = [];
     const rss: Record<number, number> = {};

@@ -27,11 +27,11 @@ export async function measureEngineStart(options: BenchOptions) {
 }
 
 export async function measureModelLoads(models: { name: string; path: string }[], options: BenchOptions) {
-    const runs = options.quick ? 3 : 5;
+    const runs = options.quick ? 2 : 5;
     const results: Record<string, number> = {};
     // Cold path: a fresh engine process, backend initialisation and the first model (the smallest fixture).
     const coldSamples: number[] = [];
-    for (let i = 0; i < (options.quick ? 2 : 3); i++) {
+    for (let i = 0; i < (options.quick ? 1 : 3); i++) {
         const engine = newEngine();
         try {
             const started = performance.now();
@@ -64,7 +64,7 @@ export async function measureModelLoads(models: { name: string; path: string }[]
 }
 
 export async function measureCancel(modelPath: string, options: BenchOptions) {
-    const runs = options.quick ? 12 : 25;
+    const runs = options.quick ? 10 : 25;
     const engine = newEngine();
     const stops: number[] = [];
     try {

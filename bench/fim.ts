@@ -49,7 +49,7 @@ async function suggest(engine: EngineProcess, facts: ModelFacts, doc: Completion
 }
 
 export async function measureFim(modelPath: string, options: BenchOptions) {
-    const keystrokes = options.quick ? 120 : 300;
+    const keystrokes = options.quick ? 100 : 300;
     const noReuseEvery = options.quick ? 10 : 20;
     const session = typingSession(keystrokes);
     const engine = newEngine();

@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureLlamaCppSource } from "./models";
+import type { EngineProcess } from "../src/engineClient/engineProcess";
 import { CACHE_DIR, loadDirect, loadParams, log, median, newEngine, REPO_ROOT, round, type BenchOptions } from "./lib";
 
 const BENCH_DIR = path.join(CACHE_DIR, "llama-bench");
@@ -49,75 +50,80 @@ export function ensureLlamaBench(): string {
     return exe;
 }
 
-function llamaBenchTg(exe: string, modelPath: string, threads: number, tokens: number, reps: number): number {
+function llamaBenchTg(exe: string, modelPath: string, threads: number, tokens: number, reps: number): number[] {
     const out = execFileSync(exe, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(tokens), "-r", String(reps), "-o", "json"], {
         encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 << 20,
     });
     const rows = JSON.parse(out) as { n_gen: number; samples_ts: number[] }[];
     const row = rows.find((r) => r.n_gen === tokens);
     if (!row) throw new Error("llama-bench printed no tg result");
-    return median(row.samples_ts);
+    return row.samples_ts;
 }
 
+type Direct = Awaited<ReturnType<typeof loadDirect>>;
+
 /** Same work as llama-bench's tg: `tokens` decodes from an empty sequence, here with greedy sampling. */
-async function directTg(modelPath: string, options: BenchOptions, threads: number, tokens: number, reps: number): Promise<number> {
-    const direct = await loadDirect(modelPath, options, threads);
-    try {
-        const bos = direct.model.tokens.bos ?? direct.model.tokenize("a")[0]!;
-        const samples: number[] = [];
-        for (let rep = -1; rep < reps; rep++) {
-            await direct.sequence.clearHistory();
-            let n = 0;
-            const started = performance.now();
-            for await (const token of direct.sequence.evaluate([bos], { temperature: 0 })) {
-                void token;
-                if (++n >= tokens) break;
-            }
-            if (rep >= 0) samples.push((tokens * 1000) / (performance.now() - started));
+async function directTg(direct: Direct, tokens: number, reps: number): Promise<number[]> {
+    const bos = direct.model.tokens.bos ?? direct.model.tokenize("a")[0]!;
+    const samples: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+        await direct.sequence.clearHistory();
+        let n = 0;
+        const started = performance.now();
+        for await (const token of direct.sequence.evaluate([bos], { temperature: 0 })) {
+            void token;
+            if (++n >= tokens) break;
         }
-        return median(samples);
-    } finally {
-        await direct.dispose();
+        samples.push((tokens * 1000) / (performance.now() - started));
     }
+    return samples;
 }
 
 /** Through Hearth's engine process (the `complete` op, streamed), as the features get it. */
-async function engineTg(modelPath: string, options: BenchOptions, threads: number, tokens: number, reps: number): Promise<number> {
-    const engine = newEngine();
-    try {
-        await engine.request("loadModel", { ...loadParams(modelPath, options), threads });
-        const samples: number[] = [];
-        for (let rep = -1; rep < reps; rep++) {
-            const r = await engine.request("complete", {
-                sequence: "chat", prompt: `Run ${rep}:`, maxTokens: tokens, sampling: { temperature: 0 }, reuseCache: false,
-            }, { onEvent: () => undefined });
-            if (rep >= 0) samples.push(r.tokensPerSecond);
-        }
-        return median(samples);
-    } finally {
-        engine.dispose();
+async function engineTg(engine: EngineProcess, tokens: number, reps: number): Promise<number[]> {
+    const samples: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+        const r = await engine.request("complete", {
+            sequence: "chat", prompt: `Run ${rep}:`, maxTokens: tokens, sampling: { temperature: 0 }, reuseCache: false,
+        }, { onEvent: () => undefined });
+        samples.push(r.tokensPerSecond);
     }
+    return samples;
 }
 
 export async function measureLlamaBench(modelPath: string, options: BenchOptions) {
     const exe = ensureLlamaBench();
     const tokens = 64;
-    const reps = 5;
+    const rounds = 4;
     const results: Record<string, number> = {};
     const threadCounts = [...new Set([1, 2, options.threads])].sort((a, b) => a - b);
     for (const t of threadCounts) {
-        // Interleaved so background load affects both sides alike.
-        const lb1 = llamaBenchTg(exe, modelPath, t, tokens, reps);
-        const direct = await directTg(modelPath, options, t, tokens, reps);
-        const lb2 = llamaBenchTg(exe, modelPath, t, tokens, reps);
-        const viaEngine = await engineTg(modelPath, options, t, tokens, reps);
-        const lb = (lb1 + lb2) / 2;
-        results[`llamabench_tg_tps_t${t}`] = round(lb, 2);
-        results[`direct_tg_tps_t${t}`] = round(direct, 2);
-        results[`engine_tg_tps_t${t}`] = round(viaEngine, 2);
-        results[`direct_vs_llamabench_tg_t${t}`] = round(direct / lb, 4);
-        log(`  ${t} thread(s): llama-bench ${lb1.toFixed(1)}/${lb2.toFixed(1)} tok/s, direct ${direct.toFixed(1)} tok/s, `
-            + `engine ${viaEngine.toFixed(1)} tok/s → direct/llama-bench ${(direct / lb).toFixed(3)}`);
+        const direct = await loadDirect(modelPath, options, t);
+        const engine = newEngine();
+        const lb: number[] = [];
+        const dt: number[] = [];
+        const en: number[] = [];
+        try {
+            await engine.request("loadModel", { ...loadParams(modelPath, options), threads: t });
+            await directTg(direct, 8, 1); // warm-up
+            await engineTg(engine, 8, 1);
+            // Short alternating rounds so background load hits all three alike.
+            for (let round = 0; round < rounds; round++) {
+                lb.push(...llamaBenchTg(exe, modelPath, t, tokens, 2));
+                dt.push(...await directTg(direct, tokens, 2));
+                en.push(...await engineTg(engine, tokens, 2));
+            }
+        } finally {
+            engine.dispose();
+            await direct.dispose();
+        }
+        const [l, d, e] = [median(lb), median(dt), median(en)];
+        results[`llamabench_tg_tps_t${t}`] = round(l, 2);
+        results[`direct_tg_tps_t${t}`] = round(d, 2);
+        results[`engine_tg_tps_t${t}`] = round(e, 2);
+        results[`direct_vs_llamabench_tg_t${t}`] = round(d / l, 4);
+        log(`  ${t} thread(s), median of ${lb.length}: llama-bench ${l.toFixed(1)} tok/s, direct ${d.toFixed(1)} tok/s, `
+            + `engine ${e.toFixed(1)} tok/s → direct/llama-bench ${(d / l).toFixed(3)}`);
     }
     results.direct_vs_llamabench_tg = results[`direct_vs_llamabench_tg_t${options.threads}`]!;
     return results;

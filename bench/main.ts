@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick` (CI smoke run, a few minutes on 2 cores; goals are
  * reported, never enforced). Options: --threads N (default 1, recorded), --context N (default 4096),
- * --only name,name (engine,load,chat,fim,cancel,rss,activation,llamabench).
+ * --only name,name (engine,load,chat,chattiny,fim,cancel,rss,activation,llamabench).
  *
  * Writes bench/results.json ({ machine, results: { key: number }, baselines, errors }) and bench/results.md (the
  * table the README embeds), plus a copy per mode (results-full.* / results-quick.*) so a quick run does not hide the
@@ -16,7 +16,7 @@ import { measureCancel, measureEngineStart, measureModelLoads } from "./engineTi
 import { measureFim } from "./fim";
 import { CACHE_DIR, log, machineInfo, REPO_ROOT, round, type BenchOptions } from "./lib";
 import { measureLlamaBench } from "./llamaBench";
-import { ensureGeneratedModel, FIXTURE_MODELS, fixturesDir } from "./models";
+import { ensureGeneratedModel, ensureTinyModel, FIXTURE_MODELS, fixturesDir } from "./models";
 import { renderMarkdown } from "./report";
 
 function parseArgs(argv: string[]): BenchOptions {
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
         { name: "engine", run: () => measureEngineStart(options) },
         { name: "load", run: () => measureModelLoads(models, options) },
         { name: "chat", run: () => measureChatStream(generated.path, options) },
+        { name: "chattiny", run: async () => measureChatStream((await ensureTinyModel()).path, options, "tiny") },
         { name: "fim", run: () => measureFim(generated.path, options) },
         { name: "cancel", run: () => measureCancel(generated.path, options) },
         { name: "rss", run: () => measureChatRss(options.quick ? path.join(fixturesDir(), "stories260K-chat-fim.derived.gguf") : generated.path, options) },

@@ -65,6 +65,29 @@ export function generatedModelSpec(quick: boolean): RandomGgufSpec {
         : { ...common, name: generatedModelName(false), layers: 24, embedding: 896, heads: 14, headsKv: 2, feedForward: 4864 };
 }
 
+/**
+ * A tiny generated model (a few million parameters, Llama-2 tokenizer, a ChatML Jinja template) that generates
+ * over a thousand tokens a second: on it the ratios show Hearth's fixed per-token and per-request overhead
+ * (IPC, JSON, chat-wrapper setup), which a realistic model hides behind its compute.
+ */
+export function tinyModelSpec(): RandomGgufSpec {
+    return {
+        architecture: "llama",
+        name: "llama_tiny_chat",
+        layers: 2, embedding: 128, heads: 4, headsKv: 4, feedForward: 256, contextLength: 4096,
+        vocab: { kind: "copy", from: path.join(fixturesDir(), "llama-2-tiny-random.gguf") },
+        chatTemplate: "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+            + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
+        tensorType: "F16",
+        neverGenerate: "eog",
+        seed: 7,
+    };
+}
+
+export async function ensureTinyModel(): Promise<WrittenGguf> {
+    return ensureRandomGguf(path.join(CACHE_DIR, "models"), tinyModelSpec());
+}
+
 export async function ensureGeneratedModel(quick: boolean): Promise<WrittenGguf> {
     const spec = generatedModelSpec(quick);
     return timed(`generated model ${spec.name}`, async () => {

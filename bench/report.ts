@@ -23,6 +23,8 @@ const tps = (v: number | undefined) => (v === undefined ? "?" : `${v.toFixed(1)}
 const ROWS: Row[] = [
     { key: "chat_stream_ratio", what: "Chat streaming speed, Hearth ÷ node-llama-cpp in-process", unit: "ratio", goal: { op: "≥", value: 0.97 },
         info: (r) => `${tps(r.chat_tps_hearth)} vs ${tps(r.chat_tps_direct)}, ${r.chat_tokens} tokens, median of ${r.chat_runs}` },
+    { key: "chat_stream_ratio_tiny", what: "Same on a tiny generated model (per-token overhead made visible; information)", unit: "ratio",
+        info: (r) => `${tps(r.chat_tps_hearth_tiny)} vs ${tps(r.chat_tps_direct_tiny)}; TTFT ${ms(r.ttft_ms_tiny)} vs ${ms(r.ttft_ms_direct_tiny)}` },
     { key: "ttft_ms", what: "Time to first token (chat, Hearth, client side)", unit: "ms", info: (r) => `direct: ${ms(r.ttft_ms_direct)}` },
     { key: "ttft_ratio", what: "Time to first token, Hearth ÷ direct", unit: "ratio" },
     { key: "fim_p50_ms_reuse", what: "Completion latency per keystroke, KV cache reused (p50)", unit: "ms",
