@@ -67,6 +67,12 @@ describe("completion prompt layout", () => {
         assert.ok(SOURCE.indexOf("function f250") - start <= 2000);
     });
 
+    it("a small window aligns finely and keeps most of its budget", () => {
+        const lineStart = SOURCE.indexOf("function f250");
+        const start = prefixWindowStart(SOURCE, lineStart, 400);
+        assert.ok(lineStart - start >= 300 && lineStart - start <= 400, `kept ${lineStart - start} of 400 characters`);
+    });
+
     it("respects the character budgets and cuts the suffix at a line end", () => {
         const offset = SOURCE.length / 2;
         const l = layoutPrompt({ text: SOURCE, offset }, { extraChars: 100, prefixChars: 500, suffixChars: 200 });

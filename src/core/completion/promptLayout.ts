@@ -50,7 +50,7 @@ export interface CompletionPromptLayout {
     mode: CompletionMode;
 }
 
-/** Lines the prefix window start is rounded to; bigger = more stable cache, slightly smaller windows. */
+/** Lines the prefix window start is rounded to (at most; see prefixWindowStart): bigger = more stable cache. */
 export const PREFIX_ALIGN_LINES = 32;
 /** Conservative characters per token for budgeting without a tokenizer round-trip (code is ~3.5-4). */
 export const CHARS_PER_TOKEN = 3;
@@ -116,7 +116,8 @@ export function plainPrompt(layout: CompletionPromptLayout): string {
 
 /**
  * Start offset of the prefix window: the earliest line start whose text up to `lineStart` fits the budget,
- * moved forward to the next line number divisible by PREFIX_ALIGN_LINES (unless the whole prefix fits).
+ * moved forward to the next line number divisible by the alignment (unless the whole prefix fits): a power of two
+ * up to PREFIX_ALIGN_LINES and at most a quarter of the window's lines.
  */
 export function prefixWindowStart(text: string, lineStart: number, budgetChars: number): number {
     if (lineStart <= budgetChars) return 0;
@@ -124,8 +125,11 @@ export function prefixWindowStart(text: string, lineStart: number, budgetChars: 
     // First line start at or after `earliest`.
     let start = earliest === 0 || text[earliest - 1] === "\n" ? earliest : text.indexOf("\n", earliest) + 1;
     if (start <= 0 || start > lineStart) return lineStart;
+    // Small windows align more finely, so rounding never gives up more than about a quarter of the budget.
+    const windowLines = countNewlines(text, start, lineStart);
+    const align = Math.min(PREFIX_ALIGN_LINES, 2 ** Math.floor(Math.log2(Math.max(1, windowLines / 4))));
     let lineNumber = countNewlines(text, 0, start);
-    while (lineNumber % PREFIX_ALIGN_LINES !== 0 && start < lineStart) {
+    while (lineNumber % align !== 0 && start < lineStart) {
         start = text.indexOf("\n", start) + 1;
         lineNumber++;
     }
