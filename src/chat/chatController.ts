@@ -274,7 +274,7 @@ export class ChatController implements vscode.Disposable {
     private touchAndSave(c: Conversation): void {
         c.updatedAt = Date.now();
         this.conversations.sort((a, b) => b.updatedAt - a.updatedAt);
-        if (this.currentId !== c.id && this.currentId === undefined) this.currentId = c.id;
+        this.currentId ??= c.id;
         void this.store.save(c).catch((err) => {
             this.log.error(`Saving chat “${c.title}”: ${errorText(err)}`);
             void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not save the chat history: {0}", errorText(err)));

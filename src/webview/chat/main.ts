@@ -129,6 +129,8 @@ window.addEventListener("message", (event: MessageEvent<HostToWebviewMessage>) =
             break;
         case "state":
             state = m.state;
+            // The prompt being edited was deleted, or another chat was opened: stop editing it.
+            if (editing && !state.current?.messages.some((x) => x.id === editing!.id)) editing = undefined;
             scheduleRender();
             break;
         case "status":
@@ -180,7 +182,7 @@ function scheduleStream(): void {
         const body = id ? list.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"] [data-testid="message-body"]`) : null;
         if (!msg || !body || !strings) return;
         const stick = nearBottom();
-        renderMarkdownInto(body, msg.text, strings, actions);
+        renderMarkdownInto(body, msg.text, strings, actions, true);
         if (stick) list.scrollTop = list.scrollHeight;
     });
 }

@@ -19,8 +19,23 @@ export interface MessageActions {
     code(action: CodeAction, code: string, language: string): void;
 }
 
-export function renderMarkdownInto(body: HTMLElement, text: string, s: UiStrings, actions: MessageActions): void {
-    body.innerHTML = markdown.render(text);
+/** Rendered HTML by source text: a state update re-renders every message, long chats must not re-highlight. */
+const renderCache = new Map<string, string>();
+const RENDER_CACHE_SIZE = 300;
+
+function renderCached(text: string): string {
+    let html = renderCache.get(text);
+    if (html === undefined) {
+        html = markdown.render(text);
+        renderCache.set(text, html);
+        if (renderCache.size > RENDER_CACHE_SIZE) renderCache.delete(renderCache.keys().next().value as string);
+    }
+    return html;
+}
+
+export function renderMarkdownInto(body: HTMLElement, text: string, s: UiStrings, actions: MessageActions, streaming = false): void {
+    // While streaming each frame has new text: caching those would only evict the finished messages.
+    body.innerHTML = streaming ? markdown.render(text) : renderCached(text);
     for (const pre of Array.from(body.querySelectorAll("pre"))) {
         const code = pre.querySelector("code");
         const language = /language-([\w+#-]+)/.exec(code?.className ?? "")?.[1] ?? "";
