@@ -25,7 +25,15 @@ export type ServiceState =
     | { kind: "noModel" }
     | { kind: "error"; message: string; stopped: boolean };
 
-const GENERATING: ReadonlySet<EngineMethod> = new Set(["chat", "complete", "infill"]);
+/**
+ * Generations the user waits for (chat, polish, explain): they show "generating" in the status bar and stop with
+ * "Stop Generation". Inline completions run on their own sequence, are cancelled by the next keystroke, and must not
+ * make the status bar flicker while the user types.
+ */
+function isForegroundGeneration<M extends EngineMethod>(method: M, params: ParamsOf<M>): boolean {
+    if (method === "chat") return true;
+    return method === "complete" && (params as ParamsOf<"complete">).sequence === "chat";
+}
 
 export class EngineService implements LlmBackend, vscode.Disposable {
     private readonly engine: EngineProcess;
@@ -74,7 +82,7 @@ export class EngineService implements LlmBackend, vscode.Disposable {
     /** Runs a request, loading the configured model first; generation requests can be stopped with stopAll(). */
     async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
         if (method !== "inspectModels" && method !== "stats") await this.ensureModel(options.signal);
-        if (!GENERATING.has(method)) return this.engine.request(method, params, options);
+        if (!isForegroundGeneration(method, params)) return this.engine.request(method, params, options);
         const controller = new AbortController();
         const onAbort = () => controller.abort();
         options.signal?.addEventListener("abort", onAbort, { once: true });
