@@ -113,3 +113,21 @@ export async function waitForValue<T>(what: string, read: () => Promise<T>, acce
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ""}`);
 }
+
+/**
+ * Shows the Hearth chat view from the activity bar. Clicking the icon of the container that is already active
+ * closes the side bar, so the icon is clicked only while it is not the active ("checked") one.
+ */
+export async function openChatPanel(page: Page): Promise<FrameLocator> {
+    const chat = webviewFrame(page);
+    const prompt = chat.locator('[data-testid="prompt"]');
+    const item = page.locator(".activitybar .action-item", { has: page.locator('.action-label[aria-label^="Hearth"]') });
+    const deadline = Date.now() + 30_000;
+    while (!(await prompt.isVisible().catch(() => false))) {
+        if (Date.now() > deadline) throw new Error("the Hearth chat view did not show its prompt within 30 s");
+        const active = ((await item.getAttribute("class")) ?? "").split(/\s+/).includes("checked");
+        if (!active) await item.locator(".action-label").click();
+        await prompt.waitFor({ state: "visible", timeout: 5_000 }).catch(() => undefined);
+    }
+    return chat;
+}

@@ -23,6 +23,8 @@ interface Session {
 }
 
 let current: Session | undefined;
+/** Pages of flows still open: a failing test's afterEach hook screenshots them (test-results/). */
+export const openPages = new Set<Page>();
 let starting: Promise<Session> | undefined;
 
 async function workbenchModule(): Promise<typeof WorkbenchModule> {
@@ -120,16 +122,25 @@ export interface FlowPage {
     close(): Promise<void>;
 }
 
-/** Opens the workbench on a fresh copy of the e2e workspace, for one flow; waits for Hearth's status bar item. */
-export async function openFlowPage(flow: string): Promise<FlowPage> {
+/**
+ * Opens the workbench on a fresh copy of the e2e workspace, for one flow; waits for Hearth's status bar item.
+ * `workspaceSettings` go to the copy's .vscode/settings.json (e.g. a different hearth.model for one flow).
+ */
+export async function openFlowPage(flow: string, workspaceSettings?: Record<string, unknown>): Promise<FlowPage> {
     const s = await session();
     const folder = path.join(RUN_ROOT, "workspaces", flow);
     fs.rmSync(folder, { recursive: true, force: true });
     fs.cpSync(path.join(REPO_ROOT, "test", "e2e", "workspace"), folder, { recursive: true });
+    if (workspaceSettings) {
+        fs.mkdirSync(path.join(folder, ".vscode"), { recursive: true });
+        fs.writeFileSync(path.join(folder, ".vscode", "settings.json"), JSON.stringify(workspaceSettings, null, 2));
+    }
     const context = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const url = `${s.workbench.baseUrl}/?folder=${encodeURIComponent(folder)}`;
     await page.goto(url);
+    openPages.add(page);
+    page.once("close", () => openPages.delete(page));
     await waitForWorkbench(page);
     return { page, context, folder, url, close: () => context.close() };
 }
