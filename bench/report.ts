@@ -50,7 +50,7 @@ function verdict(value: number, goal: Row["goal"]): string {
     const met = goal.op === "≥" ? value >= goal.value : value <= goal.value;
     if (met) return "met";
     const off = goal.op === "≥" ? (goal.value - value) / goal.value : (value - goal.value) / goal.value;
-    return `missed by ${(off * 100).toFixed(0)}%`;
+    return `missed by ${(off * 100).toFixed(off < 0.1 ? 1 : 0)}%`;
 }
 
 export function renderMarkdown(output: Output): string {
