@@ -23,7 +23,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
             await page.keyboard.press("F1");
             const input = page.locator(QUICK_INPUT_BOX);
             await input.waitFor({ state: "visible", timeout: 5_000 });
-            await input.fill(`>${title}`);
+            await input.fill(`>${title}`, { timeout: 5_000 });
             const row = page.locator(QUICK_ROWS, { hasText: title }).first();
             await row.waitFor({ state: "visible", timeout: 3_000 });
             // The first row must be our command, not a fuzzy neighbour.
@@ -50,7 +50,7 @@ export async function openFile(page: Page, relativePath: string): Promise<Locato
             await page.keyboard.press("Control+P");
             const input = page.locator(QUICK_INPUT_BOX);
             await input.waitFor({ state: "visible", timeout: 5_000 });
-            await input.fill(relativePath);
+            await input.fill(relativePath, { timeout: 5_000 });
             await page.locator(QUICK_ROWS, { hasText: name }).first().waitFor({ state: "visible", timeout: 5_000 });
             await input.press("Enter");
             await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ timeout: 10_000 });
@@ -63,16 +63,25 @@ export async function openFile(page: Page, relativePath: string): Promise<Locato
     throw new Error(`could not open ${relativePath} with Quick Open: ${String(lastError)}`);
 }
 
-/** The active text editor's Monaco element. */
+/**
+ * The active text editor's Monaco element: the visible one in the active group (a diff editor left open in the same
+ * group keeps hidden Monaco editors in the DOM).
+ */
 export function activeEditor(page: Page): Locator {
-    return page.locator(".editor-group-container.active .monaco-editor").first();
+    return page.locator(".editor-group-container.active .monaco-editor").filter({ visible: true }).first();
 }
 
-/** Focuses the active editor's text area (clicking the text would move the cursor). */
+/**
+ * Gives keyboard focus to the active editor without moving its cursor (a click would), and waits until Monaco says it
+ * has focus. VS Code 1.139 takes input through an EditContext element (.native-edit-context); older builds through
+ * a textarea (.inputarea).
+ */
 export async function focusEditor(page: Page): Promise<void> {
     const editor = activeEditor(page);
-    await editor.waitFor();
-    await editor.locator("textarea").first().focus();
+    await waitForValue("the editor to take keyboard focus", async () => {
+        await editor.locator(".native-edit-context, textarea.inputarea").first().focus({ timeout: 5_000 });
+        return ((await editor.getAttribute("class")) ?? "").split(/\s+/).includes("focused");
+    }, (focused) => focused, 15_000);
 }
 
 /** Goes to `line` (1-based) and column with the workbench's Go to Line (Ctrl+G). */
