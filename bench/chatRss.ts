@@ -2,7 +2,8 @@
  * 7. chat50_rss_drift: engine RSS after round 50 ÷ after round 10 of one long chat. Each round is planned with the
  * chat panel's own budgeting (planRequest from src/core/chat/budget.ts, token counts from the engine's tokenize
  * op, cached as the panel does), so old turns are dropped once the context is full, exactly as in the product.
- * The context is 2048 tokens here so that dropping starts well before round 50. The full run chats with the
+ * RSS is read after a full garbage collection in the engine (stats { collectGarbage }), so it shows memory still
+ * in use rather than when V8 last collected. The context is 2048 tokens here so that dropping starts well before round 50. The full run chats with the
  * generated model; --quick with the stories260K chat-template fixture (same Jinja chat path, a fraction of the
  * time: once old turns are dropped every round re-evaluates the whole prompt, ~2 s a round on the generated model).
  */
@@ -44,7 +45,7 @@ export async function measureChatRss(modelPath: string, options: BenchOptions) {
             history.push({ id: `u${round}`, role: "user", text: prompt, status: "complete", createdAt: now });
             history.push({ id: `a${round}`, role: "assistant", text: r.text, status: "complete", createdAt: now });
             if (round === 10 || round === ROUNDS) {
-                rss[round] = (await engine.request("stats", {})).rssBytes;
+                rss[round] = (await engine.request("stats", { collectGarbage: true })).rssBytes;
                 log(`  chat round ${round}: engine RSS ${(rss[round]! / 2 ** 20).toFixed(1)} MiB, context used ${r.contextUsed}/${r.contextSize}, `
                     + `${plan.droppedMessages} old messages dropped`);
             }
