@@ -122,6 +122,9 @@ export async function measureLlamaBench(modelPath: string, options: BenchOptions
         results[`direct_tg_tps_t${t}`] = round(d, 2);
         results[`engine_tg_tps_t${t}`] = round(e, 2);
         results[`direct_vs_llamabench_tg_t${t}`] = round(d / l, 4);
+        // The slowest sample shows how badly a thread count degrades when something else wants the CPU.
+        results[`llamabench_tg_tps_t${t}_min`] = round(Math.min(...lb), 2);
+        results[`engine_tg_tps_t${t}_min`] = round(Math.min(...en), 2);
         log(`  ${t} thread(s), median of ${lb.length}: llama-bench ${l.toFixed(1)} tok/s, direct ${d.toFixed(1)} tok/s, `
             + `engine ${e.toFixed(1)} tok/s → direct/llama-bench ${(d / l).toFixed(3)}`);
     }

@@ -41,7 +41,8 @@ const ROWS: Row[] = [
         info: (r) => `${r.chat50_rss_mib_round10} → ${r.chat50_rss_mib_round50} MiB, up to ${r.chat50_dropped_messages_max} old messages dropped` },
     { key: "direct_vs_llamabench_tg", what: "Generation speed, node-llama-cpp ÷ llama-bench (information)", unit: "ratio",
         info: (r) => [1, 2].filter((t) => r[`llamabench_tg_tps_t${t}`] !== undefined)
-            .map((t) => `${t} thread${t > 1 ? "s" : ""}: ${tps(r[`direct_tg_tps_t${t}`])} vs ${tps(r[`llamabench_tg_tps_t${t}`])}, engine ${tps(r[`engine_tg_tps_t${t}`])}`)
+            .map((t) => `${t} thread${t > 1 ? "s" : ""}: ${tps(r[`direct_tg_tps_t${t}`])} vs ${tps(r[`llamabench_tg_tps_t${t}`])}, `
+                + `engine ${tps(r[`engine_tg_tps_t${t}`])} (slowest sample: llama-bench ${tps(r[`llamabench_tg_tps_t${t}_min`])}, engine ${tps(r[`engine_tg_tps_t${t}_min`])})`)
             .join("; ") },
 ];
 
