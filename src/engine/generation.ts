@@ -31,7 +31,7 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
     // The answer is generated after the last user message: LlamaChat expects an empty model turn to fill.
     history.push({ type: "model", response: [] });
 
-    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: loaded.chatWrapper });
     const started = performance.now();
     const inputBefore = sequence.tokenMeter.usedInputTokens;
     let firstTokenAt = 0;

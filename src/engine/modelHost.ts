@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimTokens, type FimTokens } from "../core/completion/fimTokens";
 import {
     EngineError,
@@ -35,6 +35,11 @@ export interface LoadedModel {
     sequences: Record<SequenceName, LlamaContextSequence>;
     /** Fill-in-the-middle token ids, from the model's metadata or its vocabulary; undefined = plain completion only. */
     fim?: FimTokens;
+    /**
+     * The chat template wrapper, resolved once per load: resolving it (Jinja templates are test-rendered) took
+     * 250–380 ms, which had been paid on every chat turn's time to first token.
+     */
+    chatWrapper: ChatWrapper;
 }
 
 export class ModelHost {
@@ -178,9 +183,10 @@ export class ModelHost {
             infillSupported: fim !== undefined,
             gpuFallbackReason: this.gpuFallbackReason,
         };
-        const { resolveChatWrapper } = await loadNodeLlamaCpp();
-        info.chatWrapper = resolveChatWrapper(model)?.wrapperName ?? "general";
-        this.loaded = { params, info, model, context, sequences: { chat, completion }, fim };
+        const { resolveChatWrapper, GeneralChatWrapper } = await loadNodeLlamaCpp();
+        const chatWrapper = resolveChatWrapper(model) ?? new GeneralChatWrapper();
+        info.chatWrapper = chatWrapper.wrapperName;
+        this.loaded = { params, info, model, context, sequences: { chat, completion }, fim, chatWrapper };
         emit({ type: "loadProgress", progress: 1, stage: "context" });
         this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `
             + `context ${info.contextSize}, ${info.threads} threads) in ${info.loadMs} ms`);
