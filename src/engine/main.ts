@@ -22,6 +22,7 @@ import { runChat, runComplete, runInfill } from "./generation";
 import { inspectModels } from "./inspectModels";
 import { downloadLockKey, downloadModel } from "./downloadModel";
 import { errorText, ModelHost } from "./modelHost";
+import { EventCoalescer } from "./eventCoalescer";
 import { KeyedMutex } from "./keyedMutex";
 import { GPU_PACKAGES_ENV } from "../core/gpuPackages";
 import { registerGpuPackagesDir } from "./gpuPackages";
@@ -110,15 +111,18 @@ function collectGarbage(): void {
 async function serve(message: RequestMessage): Promise<void> {
     const controller = new AbortController();
     inFlight.set(message.id, controller);
+    const events = new EventCoalescer((event) => send({ type: "event", id: message.id, event }));
     const ctx = {
         signal: controller.signal,
-        emit: (event: EventOf<EngineMethod>) => send({ type: "event", id: message.id, event }),
+        emit: (event: EventOf<EngineMethod>) => events.emit(event),
     };
     try {
         const handler = handlers[message.method] as (p: unknown, c: typeof ctx) => Promise<EngineMethods[EngineMethod]["result"]>;
         const result = await handler(message.params, ctx);
+        events.flush();
         send({ type: "result", id: message.id, method: message.method, result } as EngineToHostMessage);
     } catch (err) {
+        events.flush();
         const error = err instanceof EngineError ? err
             : controller.signal.aborted ? new EngineError("cancelled", "The request was cancelled.")
                 : new EngineError("internal", `The engine failed: ${errorText(err)}`, err instanceof Error ? err.stack : undefined);

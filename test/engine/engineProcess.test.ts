@@ -48,11 +48,17 @@ describe("engine process on the real fixture model", function () {
         assert.equal(progress.at(-1), 1);
         let streamed = "";
         let chunks = 0;
+        let firstChunkAt = 0;
+        const started = performance.now();
         const r = await engine.request("complete", {
             sequence: "chat", prompt: "Once upon a time", maxTokens: 120, sampling: { temperature: 0 },
-        }, { onEvent: (e) => { streamed += e.text; chunks++; } });
+        }, { onEvent: (e) => { streamed += e.text; chunks++; firstChunkAt ||= performance.now(); } });
+        const totalMs = performance.now() - started;
         assert.ok(r.tokens >= 100, `only ${r.tokens} tokens`);
-        assert.ok(chunks >= 50, `only ${chunks} chunks streamed`);
+        // Text streams: it arrives in several pieces, the first long before the answer is complete. (Chunks that
+        // arrive within 8 ms are merged, so at ~3000 tok/s there are fewer chunks than tokens.)
+        assert.ok(chunks >= 3, `only ${chunks} chunks streamed`);
+        assert.ok(firstChunkAt - started < totalMs / 2, `first chunk after ${(firstChunkAt - started).toFixed(1)} of ${totalMs.toFixed(1)} ms`);
         assert.equal(streamed, r.text);
         assert.match(r.text, /\b(Lily|girl|play|day)\b/, "greedy output of stories260K is a children's story");
         console.log(`      model load ${info.loadMs} ms, first token ${r.timeToFirstTokenMs.toFixed(1)} ms, ${r.tokensPerSecond.toFixed(0)} tok/s`);
