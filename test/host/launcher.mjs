@@ -43,7 +43,10 @@ const workbench = await startWorkbench({
     extensionsDir: named["extensions-dir"],
     smokeTestDriver: true,
 });
-const browser = await launchChromium();
+const browser = await launchChromium().catch(async (err) => {
+    await workbench.stop();
+    throw err;
+});
 let exitCode = 1;
 let finished = false;
 const stopAll = async () => {

@@ -27,7 +27,12 @@ describe("Hearth in the extension host", () => {
     it("loads the configured fixture model through the real EngineService and streams a completion", async function () {
         this.timeout(120_000);
         const api = await hearthApi();
-        const model = await api.engine.ensureModel();
+        // Other suites may have loaded the model already: restart so this test sees a real load from disk.
+        await api.engine.restart();
+        const states: string[] = [];
+        const listener = api.engine.onDidChangeState((s) => states.push(s.kind));
+        const model = await api.engine.ensureModel().finally(() => listener.dispose());
+        assert.ok(states.includes("loading"), `no loading state was reported (states: ${states.join(", ")})`);
         assert.equal(path.resolve(model.modelPath), path.resolve(fixture("stories260K-chat-fim.derived.gguf")));
         assert.equal(model.backend, "cpu");
         assert.equal(model.threads, 1);
