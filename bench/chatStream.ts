@@ -34,9 +34,9 @@ function rate(first: { at: number; tokens: number }, last: { at: number; tokens:
     return seconds > 0 ? (last.tokens - first.tokens) / seconds : NaN;
 }
 
-export async function measureChatStream(modelPath: string, options: BenchOptions, label = "") {
+export async function measureChatStream(modelPath: string, options: BenchOptions, label = "", tokens?: number) {
     const runs = options.quick ? 5 : 7;
-    const maxTokens = options.quick ? 64 : 128;
+    const maxTokens = tokens ?? (options.quick ? 64 : 128);
     const engine = newEngine();
     const direct = await loadDirect(modelPath, options);
     const { LlamaChat } = await loadNodeLlamaCpp();

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         { name: "engine", run: () => measureEngineStart(options) },
         { name: "load", run: () => measureModelLoads(models, options) },
         { name: "chat", run: () => measureChatStream(generated.path, options) },
-        { name: "chattiny", run: async () => measureChatStream((await ensureTinyModel()).path, options, "tiny") },
+        { name: "chattiny", run: async () => measureChatStream((await ensureTinyModel()).path, options, "tiny", 512) },
         { name: "fim", run: () => measureFim(generated.path, options) },
         { name: "cancel", run: () => measureCancel(generated.path, options) },
         { name: "rss", run: () => measureChatRss(options.quick ? path.join(fixturesDir(), "stories260K-chat-fim.derived.gguf") : generated.path, options) },
