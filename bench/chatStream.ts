@@ -7,8 +7,9 @@
  * tok/s on both sides = (tokens at the last text chunk − tokens at the first) ÷ time between those chunks, so
  * time to first token is not counted twice. Each run starts with a different first message, so neither side
  * reuses the previous run's KV cache and TTFT includes the prompt evaluation. The direct side keeps one LlamaChat
- * for all runs, as an in-process app would; Hearth's engine builds one per request, and that cost (resolving the
- * chat wrapper from the model's Jinja template) is part of what TTFT measures.
+ * for all runs, as an in-process app would; Hearth's engine builds one per request, so any per-request setup
+ * cost is part of what TTFT measures (resolving the chat wrapper per request cost 250-600 ms until the engine
+ * started caching it per model load).
  */
 import type { ChatHistoryItem } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { ChatMessage } from "../src/protocol/engineProtocol";
