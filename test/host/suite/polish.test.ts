@@ -135,8 +135,12 @@ describe("Polish Selection in the extension host", function () {
         const { editor } = await openWith("polish-close.txt", original);
         select(editor, original);
         assert.equal((await vscode.commands.executeCommand<PolishOutcome>("hearth.polish.casual")).status, "ready");
-        const diffTabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        // The diff opens asynchronously (vscode.diff is not awaited by the review); on a slow machine the tiny
+        // model can finish before the tab exists, so wait for it rather than reading the tabs at once.
+        const reviewTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
             .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === "hearth-review");
+        await waitFor("the review's diff tab to open", async () => reviewTabs().length > 0);
+        const diffTabs = reviewTabs();
         assert.equal(diffTabs.length, 1);
         await vscode.window.tabGroups.close(diffTabs);
         await waitFor("the review to end", async () => (await reviewState()) === undefined);
