@@ -52,6 +52,7 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> 
             contextSize: o.contextSize,
             maxTokens: o.maxTokens,
             overheadPerMessage: overhead,
+            keepFrom: previousDrop(c.messages.slice(0, index - 1)),
         }, o.count);
         if (user.attachments?.length) user.attachments = plan.attachments;
         if (plan.droppedMessages > 0) answer.droppedMessages = plan.droppedMessages;
@@ -96,4 +97,13 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> 
 
 export function errorText(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
+}
+
+/** How many history messages the last answer of this chat left out: the next request starts there or later. */
+function previousDrop(history: readonly { role: string; droppedMessages?: number }[]): number {
+    for (let i = history.length - 1; i >= 0; i--) {
+        const m = history[i]!;
+        if (m.role === "assistant") return m.droppedMessages ?? 0;
+    }
+    return 0;
 }

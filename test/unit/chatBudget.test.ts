@@ -5,12 +5,14 @@ import {
     allocateAttachmentBudget,
     answerReserve,
     cachedCounter,
+    chooseHistoryStart,
     cutText,
     estimateTokens,
     fitHistory,
     planRequest,
     promptBudget,
     safetyMargin,
+    TRIM_TARGET,
     type TokenCounter,
 } from "../../src/core/chat/budget";
 import type { Attachment, ChatMessageRecord } from "../../src/core/chat/chatModel";
@@ -85,6 +87,37 @@ describe("chat token budget", () => {
         assert.equal(plan.messages[1]!.role, "user", "the kept history starts with a question, not an orphan answer");
         assert.equal(plan.messages.length - 2, history.length - plan.droppedMessages);
         assert.match(plan.messages.at(-2)!.text, /^a59-0/, "the newest answer is kept");
+    });
+
+    it("keeps the prompt's beginning stable across rounds once trimming starts (KV-cache reuse)", async () => {
+        const contextSize = 1024;
+        const history: ChatMessageRecord[] = [];
+        let keepFrom = 0;
+        const starts: number[] = [];
+        for (let round = 0; round < 40; round++) {
+            const plan = await planRequest({
+                systemPrompt: lorem(20), history, prompt: lorem(10, `q${round}-`), attachments: [], contextSize, maxTokens: 256, keepFrom,
+            }, wordCounter);
+            assert.ok(plan.promptTokens + plan.answerTokens <= contextSize, `round ${round} over the context`);
+            assert.ok(plan.droppedMessages >= keepFrom, "never brings back a message it already left out");
+            starts.push(plan.droppedMessages);
+            keepFrom = plan.droppedMessages;
+            history.push(msg("user", lorem(10, `q${round}-`)), msg("assistant", lorem(40, `a${round}-`)));
+        }
+        const changes = starts.filter((s, i) => i > 0 && s !== starts[i - 1]).length;
+        const trimmedRounds = starts.filter((s) => s > 0).length;
+        assert.ok(trimmedRounds > 20, `history was trimmed in ${trimmedRounds} rounds`);
+        // Dropping one message pair per round would change the beginning in every trimmed round.
+        assert.ok(changes <= trimmedRounds / 3, `the prompt's beginning changed in ${changes} of ${trimmedRounds} trimmed rounds`);
+    });
+
+    it("trims to TRIM_TARGET of the history budget when it must drop more", () => {
+        const tokens = Array.from({ length: 20 }, () => 10);
+        const within = chooseHistoryStart(tokens, 1000, 0, 5);
+        assert.deepEqual(within, { start: 5, used: 150 });
+        const over = chooseHistoryStart(tokens, 100, 0, 5);
+        assert.equal(over.used, Math.floor(100 * TRIM_TARGET));
+        assert.equal(over.start, 20 - over.used / 10);
     });
 
     it("cuts a large attachment to its share and says so", async () => {
