@@ -31,6 +31,8 @@ export interface BenchOptions {
     contextSize: number;
     /** Only run measurements whose name starts with one of these (empty = all). */
     only: string[];
+    /** Write results.{json,md} into this folder only (npm test's smoke run), not over the committed results. */
+    outDir?: string;
 }
 
 export function median(values: readonly number[]): number {

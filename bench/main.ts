@@ -28,7 +28,10 @@ function parseArgs(argv: string[]): BenchOptions {
     const contextSize = Number(value("--context") ?? 4096);
     if (!Number.isInteger(threads) || threads < 1) throw new Error("--threads must be a positive integer");
     if (!Number.isInteger(contextSize) || contextSize < 512) throw new Error("--context must be an integer ≥ 512");
-    return { quick: argv.includes("--quick"), threads, contextSize, only: (value("--only") ?? "").split(",").filter(Boolean) };
+    return {
+        quick: argv.includes("--quick"), threads, contextSize, only: (value("--only") ?? "").split(",").filter(Boolean),
+        outDir: value("--out-dir"),
+    };
 }
 
 async function main(): Promise<void> {
@@ -88,8 +91,11 @@ async function main(): Promise<void> {
     const mode = options.quick ? "quick" : "full";
     const partial = options.only.length > 0;
     // A partial run (--only) is for trying things out: it goes to the cache, never over the committed results.
-    const targets = partial ? [path.join(CACHE_DIR, `results-${mode}-partial`)]
-        : [path.join(REPO_ROOT, "bench", "results"), path.join(REPO_ROOT, "bench", `results-${mode}`)];
+    // --out-dir (npm test's smoke run) writes results.json there and leaves the committed figures alone.
+    if (options.outDir) fs.mkdirSync(path.resolve(options.outDir), { recursive: true });
+    const targets = options.outDir ? [path.join(path.resolve(options.outDir), "results")]
+        : partial ? [path.join(CACHE_DIR, `results-${mode}-partial`)]
+            : [path.join(REPO_ROOT, "bench", "results"), path.join(REPO_ROOT, "bench", `results-${mode}`)];
     for (const base of targets) {
         fs.writeFileSync(`${base}.json`, json);
         fs.writeFileSync(`${base}.md`, md);

@@ -13,6 +13,8 @@ const suites = [
     { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
     { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs" },
     { name: "e2e (packaged VSIX in code-server, driven in Chromium)", cmd: "npx mocha --config test/.mocharc.e2e.json" },
+    // Smoke run of the benchmarks (goals reported, not enforced); results go to the cache, not over bench/results.*.
+    { name: "bench smoke (npm run bench -- --quick)", cmd: "npm run bench -- --quick --out-dir bench/.cache/smoke" },
 ];
 
 const only = process.argv.slice(2);
