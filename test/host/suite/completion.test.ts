@@ -115,7 +115,15 @@ describe("inline suggestions in the extension host", function () {
         const editor = await openWith("completion-accept.txt", STORY);
         editor.selection = new vscode.Selection(endOf(editor), endOf(editor));
         const before = editor.document.getText();
-        // Trigger, then accept (what Tab does) until the document grows; the provider may still be loading.
+        // First let the provider answer this position once (the model may still be loading): the answer is cached,
+        // so VS Code's own trigger below is served at once. Without this, each retry's trigger superseded the
+        // previous, still-debouncing request on a slow machine and no suggestion was ever shown.
+        const first = await waitFor("Hearth's suggestion at the cursor", async () => {
+            const r = await provideAt(editor, endOf(editor));
+            return r.items.length > 0 ? r : undefined;
+        }, 60_000);
+        assert.ok(first.items[0]!.length > 0);
+        // Trigger, then accept (what Tab does) until the document grows.
         await waitFor("an accepted Hearth suggestion", async () => {
             await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
             await waitFor("the suggestion to be computed", async () => await vscode.commands.executeCommand<boolean>("hearth.completions.idle"), 10_000);
