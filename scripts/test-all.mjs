@@ -31,6 +31,10 @@ for (const suite of suites) {
 }
 console.log("\n=== time per suite");
 for (const t of timings) console.log(`${t.ok ? "ok  " : "FAIL"} ${t.seconds.toFixed(1).padStart(7)} s  ${t.suite}`);
+const total = timings.reduce((n, t) => n + t.seconds, 0);
+console.log(`total ${total.toFixed(1)} s`);
+// One plain closing line for CI: suites that passed and failed (each suite prints its own test counts above).
+console.log(`\nsuites: ${timings.filter((t) => t.ok).length} passed, ${timings.filter((t) => !t.ok).length} failed`);
 if (failed) {
     console.error(`\nnpm test failed in: ${failed}`);
     process.exit(1);
