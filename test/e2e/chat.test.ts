@@ -4,31 +4,23 @@
  */
 import * as assert from "node:assert/strict";
 import { openChatPanel, waitForValue } from "./driver";
-import { openFlowPage, screenshot, session, waitForWorkbench, type FlowPage } from "./session";
-import { SLOW_MODEL_CONTEXT, slowChatModel } from "./slowModel";
+import { screenshot, useFlowPages, waitForWorkbench } from "./session";
+import { slowModelSettings } from "./slowModel";
 
 const PROMPT = "Tell me a story about a little cat who finds a red ball.";
 
 describe("e2e flow 1: chat panel", function () {
     this.timeout(240_000);
-    let flow: FlowPage | undefined;
-    let slowModel: string;
+    const openFlow = useFlowPages();
+    let slowSettings: Record<string, unknown>;
 
     before(async function () {
         this.timeout(300_000);
-        await session();
-        slowModel = await slowChatModel();
-    });
-    after(async () => {
-        await flow?.close();
+        slowSettings = await slowModelSettings();
     });
 
     it("streams an answer, stops it, and restores the conversation after a reload", async () => {
-        flow = await openFlowPage("chat", {
-            "hearth.model": slowModel,
-            "hearth.contextSize": SLOW_MODEL_CONTEXT,
-            "hearth.chat.maxTokens": 3000,
-        });
+        const flow = await openFlow("chat", slowSettings);
         const { page } = flow;
         let chat = await openChatPanel(page);
 

@@ -1,7 +1,7 @@
 /** Flow 4: type in a source file, see ghost text, press Tab, see it inserted. */
 import * as assert from "node:assert/strict";
 import { activeEditor, editorText, focusEditor, goToLine, openFile, waitForValue } from "./driver";
-import { openFlowPage, screenshot, session, type FlowPage } from "./session";
+import { screenshot, useFlowPages } from "./session";
 
 /** Monaco renders spaces as U+00A0 and may split ghost text over several elements. */
 function plain(text: string): string {
@@ -10,18 +10,10 @@ function plain(text: string): string {
 
 describe("e2e flow 4: inline suggestions", function () {
     this.timeout(240_000);
-    let flow: FlowPage | undefined;
-
-    before(async function () {
-        this.timeout(300_000);
-        await session();
-    });
-    after(async () => {
-        await flow?.close();
-    });
+    const openFlow = useFlowPages();
 
     it("shows ghost text while typing and Tab inserts it", async () => {
-        flow = await openFlowPage("completion");
+        const flow = await openFlow("completion");
         const { page } = flow;
         await openFile(page, "sample.py");
         // sample.py has 7 lines; type a new comment line at its end, as a person would.

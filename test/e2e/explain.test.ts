@@ -4,30 +4,22 @@
  */
 import * as assert from "node:assert/strict";
 import { activeEditor, goToLine, openFile, waitForValue, webviewFrame } from "./driver";
-import { openFlowPage, screenshot, session, type FlowPage } from "./session";
-import { SLOW_MODEL_CONTEXT, slowChatModel } from "./slowModel";
+import { screenshot, useFlowPages } from "./session";
+import { slowModelSettings } from "./slowModel";
 
 describe("e2e flow 3: explain an error from the lightbulb", function () {
     this.timeout(240_000);
-    let flow: FlowPage | undefined;
-    let slowModel: string;
+    const openFlow = useFlowPages();
+    let slowSettings: Record<string, unknown>;
 
     before(async function () {
         this.timeout(300_000);
-        await session();
-        slowModel = await slowChatModel();
-    });
-    after(async () => {
-        await flow?.close();
+        slowSettings = await slowModelSettings();
     });
 
     it("streams the explanation of a JSON syntax error into the chat panel", async () => {
         // The slow model: the fixture model would finish its answer before the chat panel has even rendered.
-        flow = await openFlowPage("explain", {
-            "hearth.model": slowModel,
-            "hearth.contextSize": SLOW_MODEL_CONTEXT,
-            "hearth.chat.maxTokens": 3000,
-        });
+        const flow = await openFlow("explain", slowSettings);
         const { page } = flow;
         await openFile(page, "config.json");
         // config.json misses a comma before line 4: VS Code's JSON language service reports an error there.

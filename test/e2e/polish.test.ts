@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
 import { activeEditor, editorText, focusEditor, goToLine, openFile, waitForValue } from "./driver";
-import { openFlowPage, screenshot, session, type FlowPage } from "./session";
+import { screenshot, useFlowPages } from "./session";
 
 /**
  * Compares text the way a person reads it: Monaco renders spaces as U+00A0 and wraps long lines into several
@@ -24,18 +24,10 @@ function titleAction(page: Page, title: string) {
 
 describe("e2e flow 2: polish a markdown paragraph", function () {
     this.timeout(240_000);
-    let flow: FlowPage | undefined;
-
-    before(async function () {
-        this.timeout(300_000);
-        await session();
-    });
-    after(async () => {
-        await flow?.close();
-    });
+    const openFlow = useFlowPages();
 
     it("makes a paragraph shorter through the context menu, applies it on Accept, and Ctrl+Z restores it", async () => {
-        flow = await openFlowPage("polish");
+        const flow = await openFlow("polish");
         const { page } = flow;
         const lines = fs.readFileSync(path.join(flow.folder, "notes.md"), "utf8").split("\n");
         const paragraph = normalise(lines[2]!);

@@ -1,23 +1,14 @@
 /** Flow 5: "Hearth: Select Model" lists the fixture models with size and fit; the status bar shows the engine state. */
 import * as assert from "node:assert/strict";
 import { quickPickRows, runCommand, waitForValue } from "./driver";
-import { ENGINE_STATUS, openFlowPage, screenshot, session, type FlowPage } from "./session";
+import { ENGINE_STATUS, screenshot, useFlowPages } from "./session";
 
 describe("e2e flow 5: Select Model and the engine status bar", function () {
     this.timeout(180_000);
-    let flow: FlowPage | undefined;
-
-    before(async function () {
-        this.timeout(300_000);
-        await session();
-    });
-    afterEach(async () => {
-        await flow?.close();
-        flow = undefined;
-    });
+    const openFlow = useFlowPages();
 
     it("lists the fixture models with size and fit, loads the picked one, and the status bar shows it", async () => {
-        flow = await openFlowPage("select-model");
+        const flow = await openFlow("select-model");
         const { page } = flow;
         const status = page.locator(ENGINE_STATUS);
         assert.match(await status.innerText(), /Hearth/, "the status bar item shows Hearth before any model is loaded");

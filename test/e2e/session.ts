@@ -145,6 +145,27 @@ export async function openFlowPage(flow: string, workspaceSettings?: Record<stri
     return { page, context, folder, url, close: () => context.close() };
 }
 
+/**
+ * The lifecycle every flow file shares, called inside its `describe`: the session (workbench + Chromium; its first
+ * start packages and installs the VSIX, hence the long timeout) starts before the flow's tests, and every page a test
+ * opened is closed after it. Returns openFlowPage, remembering the page.
+ */
+export function useFlowPages(): (flow: string, workspaceSettings?: Record<string, unknown>) => Promise<FlowPage> {
+    const opened: FlowPage[] = [];
+    before(async function () {
+        this.timeout(300_000);
+        await session();
+    });
+    afterEach(async () => {
+        for (const flow of opened.splice(0)) await flow.close();
+    });
+    return async (flow, workspaceSettings) => {
+        const page = await openFlowPage(flow, workspaceSettings);
+        opened.push(page);
+        return page;
+    };
+}
+
 /** The workbench has rendered and Hearth (installed from the VSIX) has activated: its status bar item is shown. */
 export async function waitForWorkbench(page: Page): Promise<void> {
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
