@@ -9,6 +9,7 @@ import { estimateTokens } from "../core/chat/budget";
 import { newId, type Attachment, type AttachmentKind } from "../core/chat/chatModel";
 import type { EngineService } from "../engineClient/engineService";
 import type { AttachRequest } from "../protocol/webviewProtocol";
+import { errorText } from "../core/errorText";
 
 /** Files bigger than this are not read whole into the chat; the budget would cut them anyway. */
 const MAX_ATTACHMENT_CHARS = 400_000;
@@ -107,7 +108,7 @@ async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefine
     try {
         return await vscode.workspace.openTextDocument(uri);
     } catch (err) {
-        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: {1}", vscode.workspace.asRelativePath(uri), err instanceof Error ? err.message : String(err)));
+        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: {1}", vscode.workspace.asRelativePath(uri), errorText(err)));
         return undefined;
     }
 }

@@ -14,7 +14,8 @@ import type { EngineService } from "../engineClient/engineService";
 import { EngineError } from "../protocol/engineProtocol";
 import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
 import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
-import { errorText, runChatTurn } from "./chatTurn";
+import { errorText } from "../core/errorText";
+import { runChatTurn } from "./chatTurn";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;

@@ -9,6 +9,7 @@ import type { ChatMessageRecord, Conversation } from "../core/chat/chatModel";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import type { LlmBackend } from "../engineClient/engineProcess";
 import { EngineError } from "../protocol/engineProtocol";
+import { errorText } from "../core/errorText";
 
 export interface ChatTurnOptions {
     backend: LlmBackend;
@@ -93,10 +94,6 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> 
     c.updatedAt = Date.now();
     await o.store.save(c).catch((err) => o.log?.(`Saving the chat failed: ${errorText(err)}`));
     return { overheadPerMessage: overhead };
-}
-
-export function errorText(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
 }
 
 /** How many history messages the last answer of this chat left out: the next request starts there or later. */

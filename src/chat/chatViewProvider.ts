@@ -9,6 +9,7 @@ import { getSetting } from "../config/settings";
 import { isWebviewToHostMessage, type HostToWebviewMessage, type ModelStatusView, type WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { chatUiStrings } from "./chatStrings";
 import type { ChatController } from "./chatController";
+import { errorText } from "../core/errorText";
 
 export const CHAT_VIEW_ID = "hearth.chatView";
 
@@ -50,7 +51,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
                 }
                 this.onMessage(raw).catch((err) => {
                     this.log.error(`Chat view action ${raw.type} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-                    void vscode.window.showErrorMessage(vscode.l10n.t("Hearth chat: {0}", err instanceof Error ? err.message : String(err)));
+                    void vscode.window.showErrorMessage(vscode.l10n.t("Hearth chat: {0}", errorText(err)));
                 });
             }),
         ];

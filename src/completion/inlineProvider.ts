@@ -11,6 +11,7 @@ import { EngineError } from "../protocol/engineProtocol";
 import { CompletionSession, type SuggestionResult } from "./completionEngine";
 import type { CompletionToggle } from "./completionToggle";
 import { isCodeDocument, type ContextCollector } from "./contextCollector";
+import { errorText } from "../core/errorText";
 
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
     readonly session: CompletionSession;
@@ -112,7 +113,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
     /** Failures are logged once per distinct message: a toast per keystroke would be unbearable. */
     private reportOnce(err: unknown): void {
         if (err instanceof EngineError && (err.code === "cancelled" || err.code === "noModel")) return;
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorText(err);
         if (message === this.lastError) return;
         this.lastError = message;
         this.log.warn(`Inline suggestion failed: ${message}`);

@@ -8,7 +8,8 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { isDownloadableUri } from "../core/models/curatedModels";
 import { EngineError, type DownloadModelParams, type DownloadModelResult, type DownloadProgressEvent } from "../protocol/engineProtocol";
-import { errorText, loadNodeLlamaCpp, validateModelFile } from "./modelHost";
+import { errorText } from "../core/errorText";
+import { loadNodeLlamaCpp, validateModelFile } from "./modelHost";
 
 const PROGRESS_INTERVAL_MS = 250;
 

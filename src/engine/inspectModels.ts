@@ -5,7 +5,8 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { InspectModelsParams, InspectModelsResult, ModelInfo } from "../protocol/engineProtocol";
-import { errorText, loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
+import { errorText } from "../core/errorText";
+import { loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
 import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
 
 export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {

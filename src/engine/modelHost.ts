@@ -7,6 +7,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimTokens, type FimTokens } from "../core/completion/fimTokens";
+import { errorText } from "../core/errorText";
 import {
     EngineError,
     type EngineBackend,
@@ -258,9 +259,4 @@ function classifyLoadError(modelPath: string, architecture: string, err: unknown
     }
     return new EngineError("badModel",
         `${name} could not be loaded: the file is damaged, truncated or incomplete (${text}). Download it again or choose another model.`, text);
-}
-
-export function errorText(err: unknown): string {
-    if (err instanceof Error) return err.message;
-    return String(err);
 }

@@ -15,6 +15,7 @@ import {
     type ResultOf,
 } from "../protocol/engineProtocol";
 import { EngineProcess, type EngineState, type LlmBackend, type RequestOptions } from "./engineProcess";
+import { errorText } from "../core/errorText";
 
 export type ServiceState =
     | { kind: "idle" }
@@ -126,7 +127,7 @@ export class EngineService implements LlmBackend, vscode.Disposable {
             await this.engine.restart();
             this.setState({ kind: "idle" });
         } catch (err) {
-            this.setState({ kind: "error", message: messageOf(err), stopped: false });
+            this.setState({ kind: "error", message: errorText(err), stopped: false });
             throw err;
         }
     }
@@ -178,7 +179,7 @@ export class EngineService implements LlmBackend, vscode.Disposable {
             this.loadingKey = undefined;
             const stopped = this.engine.state.kind === "stopped";
             if (!(err instanceof EngineError && err.code === "cancelled")) {
-                this.setState({ kind: "error", message: messageOf(err), stopped });
+                this.setState({ kind: "error", message: errorText(err), stopped });
             }
             throw err;
         }
@@ -212,8 +213,4 @@ export class EngineService implements LlmBackend, vscode.Disposable {
         this.engine.dispose();
         for (const d of this.disposables) d.dispose();
     }
-}
-
-export function messageOf(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
 }

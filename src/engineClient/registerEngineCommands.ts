@@ -1,7 +1,7 @@
 /** Commands that act on the engine itself: the status bar's quick menu, restart, log, stop generation. */
 import * as vscode from "vscode";
 import type { EngineService } from "./engineService";
-import { messageOf } from "./engineService";
+import { errorText } from "../core/errorText";
 
 export function registerEngineCommands(context: vscode.ExtensionContext, engine: EngineService): void {
     context.subscriptions.push(
@@ -12,7 +12,7 @@ export function registerEngineCommands(context: vscode.ExtensionContext, engine:
                     () => engine.restart(),
                 );
             } catch (err) {
-                void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not restart its engine: {0}", messageOf(err)));
+                void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not restart its engine: {0}", errorText(err)));
             }
         }),
         vscode.commands.registerCommand("hearth.showLog", () => engine.log.show(true)),

@@ -14,6 +14,7 @@ import { engineRewriteBackend } from "../review/engineRewriteBackend";
 import type { ReviewService } from "../review/reviewService";
 import type { ChatApi, ChatTurnRequest, HearthServices } from "../services";
 import { diagnosticInfo, gatherCodeContext } from "./codeContext";
+import { errorText } from "../core/errorText";
 
 /** Diagnostics beyond this many at one position get no Hearth actions (the lightbulb list stays short). */
 const MAX_DIAGNOSTICS = 3;
@@ -70,7 +71,7 @@ export async function explainDiagnostic(chat: ChatApi, services: HearthServices,
     try {
         await chat.ask(request);
     } catch (err) {
-        services.log.error(`explain failed: ${err instanceof Error ? err.message : String(err)}`);
+        services.log.error(`explain failed: ${errorText(err)}`);
         void handleEngineError(err);
     }
     return request;
@@ -95,7 +96,7 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
         await services.engine.ensureModel();
     } catch (err) {
         void handleEngineError(err);
-        return { status: "error", message: err instanceof Error ? err.message : String(err) };
+        return { status: "error", message: errorText(err) };
     }
     const session = review.proposeEdit({
         document,
@@ -152,7 +153,7 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
         return { status: "ready", text, reviewId: session.id };
     } catch (err) {
         if (session.outcomeValue) return { status: "cancelled" };
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorText(err);
         session.fail(message);
         services.log.error(`fix failed: ${message}`);
         void handleEngineError(err);

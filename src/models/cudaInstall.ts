@@ -11,6 +11,7 @@ import { getSetting } from "../config/settings";
 import { cudaPackagesFor, formatMegabytes, GPU_PACKAGES_ENV, gpuPackagesDir, packageDirIn } from "../core/gpuPackages";
 import type { HearthServices } from "../services";
 import { InstallCancelled, installCudaPackages, resolveTarballs } from "./cudaPackagesInstaller";
+import { errorText } from "../core/errorText";
 
 export function registerCudaInstall(services: HearthServices): void {
     services.context.subscriptions.push(
@@ -76,7 +77,7 @@ async function installCudaCommand(services: HearthServices): Promise<void> {
                 return resolveTarballs({ packages, version, signal: controller.signal });
             });
     } catch (err) {
-        if (!controller.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not reach the npm registry: {0}", messageOf(err)));
+        if (!controller.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not reach the npm registry: {0}", errorText(err)));
         return;
     }
     const total = sizes.reduce((sum, s) => sum + (s.bytes ?? 0), 0);
@@ -122,13 +123,9 @@ async function installCudaCommand(services: HearthServices): Promise<void> {
             log.info("CUDA install cancelled; nothing was installed.");
             return;
         }
-        log.error(`CUDA install failed: ${messageOf(err)}`);
+        log.error(`CUDA install failed: ${errorText(err)}`);
         const retry = vscode.l10n.t("Retry");
-        const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Installing CUDA acceleration failed: {0}", messageOf(err)), retry);
+        const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Installing CUDA acceleration failed: {0}", errorText(err)), retry);
         if (choice === retry) await installCudaCommand(services);
     }
-}
-
-function messageOf(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
 }

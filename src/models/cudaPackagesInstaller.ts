@@ -9,6 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NPM_REGISTRY, packageDirIn, parseIntegrity, parseVersionDocument, type TarballInfo } from "../core/gpuPackages";
+import { errorText } from "../core/errorText";
 
 export interface InstallProgress {
     /** Package being downloaded or unpacked. */
@@ -88,7 +89,7 @@ async function downloadVerified(tarball: TarballInfo & { bytes?: number }, file:
         res = await (options.fetchImpl ?? fetch)(tarball.url, { signal: options.signal });
     } catch (err) {
         throwIfCancelled(options.signal);
-        throw new Error(`Could not download ${tarball.url}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`Could not download ${tarball.url}: ${errorText(err)}`);
     }
     if (!res.ok || !res.body) throw new Error(`Downloading ${tarball.url} failed with HTTP ${res.status}.`);
     const hash = createHash("sha512");
@@ -124,7 +125,7 @@ async function downloadVerified(tarball: TarballInfo & { bytes?: number }, file:
         }
     } catch (err) {
         throwIfCancelled(options.signal);
-        throw new Error(`The download of ${tarball.url} broke off: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`The download of ${tarball.url} broke off: ${errorText(err)}`);
     } finally {
         await new Promise<void>((resolve) => (writeError ? resolve() : out.end(() => resolve())));
     }

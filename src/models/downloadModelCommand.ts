@@ -15,6 +15,7 @@ import type { HearthServices } from "../services";
 import { handleEngineError } from "./engineErrors";
 import { hearthModelsDir } from "./selectModelCommand";
 import { useModel } from "./useModel";
+import { errorText } from "../core/errorText";
 
 type DownloadPickItem = vscode.QuickPickItem & { model?: CuratedModel; custom?: true };
 
@@ -135,7 +136,7 @@ export async function downloadWithProgress(services: HearthServices, uri: string
             void vscode.window.showInformationMessage(vscode.l10n.t("Hearth: download paused. Run “Hearth: Download Model” and pick the same model to resume where it stopped."));
             return undefined;
         }
-        services.log.error(`Download of ${uri} failed: ${err instanceof Error ? err.message : String(err)}`);
+        services.log.error(`Download of ${uri} failed: ${errorText(err)}`);
         void handleEngineError(err);
         return undefined;
     }

@@ -15,6 +15,7 @@
  */
 import * as vscode from "vscode";
 import { EngineError } from "../protocol/engineProtocol";
+import { errorText } from "../core/errorText";
 
 interface Action {
     title: string;
@@ -54,7 +55,7 @@ function actionsFor(err: EngineError): { severity: "warning" | "error"; actions:
  * (callers need not await it). Non-engine errors are shown as they are, with "Show Log".
  */
 export async function handleEngineError(err: unknown): Promise<void> {
-    const engineError = err instanceof EngineError ? err : new EngineError("internal", err instanceof Error ? err.message : String(err));
+    const engineError = err instanceof EngineError ? err : new EngineError("internal", errorText(err));
     const plan = actionsFor(engineError);
     if (!plan) return;
     const show = plan.severity === "warning" ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;

@@ -16,6 +16,7 @@ import type { HearthServices } from "../services";
 import { handleEngineError } from "./engineErrors";
 import { buildPickItems, type ModelPickItem, type PickAction } from "./modelPickItems";
 import { useModel } from "./useModel";
+import { errorText } from "../core/errorText";
 
 /** Files per inspectModels request: the list refreshes after each batch, and cancelling stops between batches. */
 const INSPECT_BATCH = 6;
@@ -133,7 +134,7 @@ async function fillList(
         }
     } catch (err) {
         if (signal.aborted) return;
-        services.log.warn(`Select Model: reading model details failed: ${err instanceof Error ? err.message : String(err)}`);
+        services.log.warn(`Select Model: reading model details failed: ${errorText(err)}`);
         void handleEngineError(err);
     }
     if (signal.aborted) return;

@@ -12,6 +12,7 @@ import { engineRewriteBackend } from "../review/engineRewriteBackend";
 import type { RefineHandler, ReviewService } from "../review/reviewService";
 import type { ReviewSession } from "../review/reviewSession";
 import type { HearthServices } from "../services";
+import { errorText } from "../core/errorText";
 
 /** Optional arguments, so tests and other features can drive Polish without any UI. */
 export interface PolishArgs {
@@ -119,7 +120,7 @@ export class PolishCommand {
             return { status: "ready", text: result.text, parts: result.parts, reviewId: session.id };
         } catch (err) {
             if (session?.outcomeValue || controller.signal.aborted) return { status: "cancelled", reviewId: session?.id };
-            const message = err instanceof Error ? err.message : String(err);
+            const message = errorText(err);
             session?.fail(message);
             this.services.log.error(`polish failed: ${message}`);
             void handleEngineError(err);

@@ -4,6 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { ReviewDocuments } from "./reviewDocuments";
+import { errorText } from "../core/errorText";
 
 export type ReviewOutcome = "accepted" | "rejected" | "stale" | "cancelled";
 
@@ -174,7 +175,7 @@ export class ReviewSession {
             this.generation = undefined;
             this.partial = undefined;
             this.render(true);
-            this.setStatus(err instanceof Error ? err.message : String(err));
+            this.setStatus(errorText(err));
             throw err;
         }
     }
