@@ -244,13 +244,14 @@ function finish(
     };
 }
 
+/** The sampling settings both generation paths share; only the default temperature differs. */
+function baseSampling(s: SamplingOptions | undefined, defaultTemperature: number) {
+    return { temperature: s?.temperature ?? defaultTemperature, topK: s?.topK, topP: s?.topP, minP: s?.minP, seed: s?.seed };
+}
+
 function samplingForEvaluate(s: SamplingOptions | undefined, generated: readonly Token[]) {
     return {
-        temperature: s?.temperature ?? 0,
-        topK: s?.topK,
-        topP: s?.topP,
-        minP: s?.minP,
-        seed: s?.seed,
+        ...baseSampling(s, 0),
         repeatPenalty: s?.repeatPenalty && s.repeatPenalty > 1
             ? { penalty: s.repeatPenalty, punishTokens: () => generated.slice(-64) } : undefined,
     };
@@ -258,11 +259,7 @@ function samplingForEvaluate(s: SamplingOptions | undefined, generated: readonly
 
 function samplingForLlamaChat(s: SamplingOptions | undefined) {
     return {
-        temperature: s?.temperature ?? 0.7,
-        topK: s?.topK,
-        topP: s?.topP,
-        minP: s?.minP,
-        seed: s?.seed,
+        ...baseSampling(s, 0.7),
         repeatPenalty: s?.repeatPenalty && s.repeatPenalty > 1 ? { penalty: s.repeatPenalty } : false as const,
     };
 }

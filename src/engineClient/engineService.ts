@@ -41,7 +41,6 @@ export class EngineService implements LlmBackend, vscode.Disposable {
     private loaded: LoadModelResult | undefined;
     private loading: Promise<LoadModelResult> | undefined;
     private loadingKey: string | undefined;
-    private activeGenerations = 0;
     private stateValue: ServiceState = { kind: "idle" };
     private readonly stateEmitter = new vscode.EventEmitter<ServiceState>();
     private readonly disposables: vscode.Disposable[] = [];
@@ -80,7 +79,7 @@ export class EngineService implements LlmBackend, vscode.Disposable {
         return this.engine.request(method, params, options);
     }
 
-    /** Runs a request, loading the configured model first; generation requests can be stopped with stopAll(). */
+    /** Runs a request, loading the configured model first; foreground generations (chat, polish, explain) stop with stopAll(). */
     async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
         if (method !== "inspectModels" && method !== "stats") await this.ensureModel(options.signal);
         if (!isForegroundGeneration(method, params)) return this.engine.request(method, params, options);
@@ -89,15 +88,13 @@ export class EngineService implements LlmBackend, vscode.Disposable {
         options.signal?.addEventListener("abort", onAbort, { once: true });
         if (options.signal?.aborted) controller.abort();
         this.generationControllers.add(controller);
-        this.activeGenerations++;
         if (this.loaded) this.setState({ kind: "generating", model: this.loaded });
         try {
             return await this.engine.request(method, params, { ...options, signal: controller.signal });
         } finally {
             options.signal?.removeEventListener("abort", onAbort);
             this.generationControllers.delete(controller);
-            this.activeGenerations--;
-            if (this.activeGenerations === 0 && this.loaded && this.stateValue.kind === "generating") {
+            if (this.generationControllers.size === 0 && this.loaded && this.stateValue.kind === "generating") {
                 this.setState({ kind: "ready", model: this.loaded });
             }
         }
