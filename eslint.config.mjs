@@ -1,9 +1,66 @@
-// Lint rules that guard Hearth's layering. src/core is plain TypeScript, unit-tested in Node: it must never
-// import `vscode` (nor node-llama-cpp, which belongs to the engine process).
+// Lint rules, among them the ones that guard Hearth's layering between its own folders (see LAYERS below).
 import tseslint from "typescript-eslint";
 
+/**
+ * What each top folder of src/ may import among Hearth's own folders. Anything else is a lint error.
+ * - core: plain TypeScript (prompts, budgets, trimming, ranking), unit-tested in Node: only core and protocol.
+ * - protocol: shapes only; imports nothing of ours but its own files.
+ * - engine: the engine child process; never the host's folders.
+ * - backend: the neutral backend interface features generate through, and the shared service over it.
+ * - engineClient / serverClient: the two implementations of that interface (embedded engine, OpenAI-compatible server).
+ * - config, review: shared host services (settings, the diff review).
+ * - capabilities (chat, polish, explain, completion, models, knowledge, lm): only the shared services and
+ *   src/services.ts — never each other.
+ * src/extension.ts, the composition root, may import everything.
+ */
+const SHARED_FOR_CAPABILITIES = ["backend", "config", "review", "core", "protocol", "services"];
+const CAPABILITIES = ["chat", "polish", "explain", "completion", "models", "knowledge", "lm"];
+const LAYERS = {
+    core: ["core", "protocol"],
+    protocol: ["protocol"],
+    engine: ["engine", "core", "protocol"],
+    webview: ["webview", "core", "protocol"],
+    backend: ["backend", "core", "protocol", "config"],
+    engineClient: ["engineClient", "backend", "config", "core", "protocol", "services"],
+    serverClient: ["serverClient", "backend", "config", "core", "protocol"],
+    config: ["config", "core", "protocol"],
+    review: ["review", "backend", "config", "core", "protocol"],
+    ...Object.fromEntries(CAPABILITIES.map((c) => [c, [c, ...SHARED_FOR_CAPABILITIES]])),
+};
+
+const NO_VSCODE = { name: "vscode", message: "This folder must not depend on the VS Code API (it runs or is tested outside the extension host)." };
+const NO_LLAMA = { name: "node-llama-cpp", message: "Only the engine process (src/engine) imports node-llama-cpp." };
+
+/**
+ * no-restricted-imports patterns for a file `depth` folders below src/: a relative import that climbs exactly
+ * `depth` levels lands in src/ and must name an allowed folder; climbing further leaves src/ altogether.
+ */
+function layerPatterns(folder, allowed, depth) {
+    const up = `(?:\\.\\./){${depth}}`;
+    return [
+        {
+            regex: `^${up}(?!\\.\\./)(?!(?:${allowed.join("|")})(?:/|$))`,
+            message: `src/${folder} may import only ${allowed.map((a) => `src/${a}`).join(", ")} among Hearth's folders (see LAYERS in eslint.config.mjs).`,
+        },
+        { regex: `^(?:\\.\\./){${depth + 1}}`, message: "Code in src/ must not import from outside src/." },
+    ];
+}
+
+const pathsFor = (folder) => [
+    ...(["core", "protocol", "engine", "webview"].includes(folder) ? [NO_VSCODE] : []),
+    ...(folder === "engine" ? [] : [NO_LLAMA]),
+];
+
+const layerConfigs = Object.entries(LAYERS).flatMap(([folder, allowed]) =>
+    [1, 2, 3].map((depth) => ({
+        files: [`src/${folder}/${"*/".repeat(depth - 1)}*.ts`],
+        rules: {
+            "no-restricted-imports": ["error", { paths: pathsFor(folder), patterns: layerPatterns(folder, allowed, depth) }],
+        },
+    })));
+
 export default tseslint.config(
-    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**", "bench/.cache/**"] },
+    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**", "bench/.cache/**", ".cache/**"] },
     {
         files: ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
         extends: [tseslint.configs.recommended],
@@ -12,23 +69,13 @@ export default tseslint.config(
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
         },
     },
-    {
-        files: ["src/core/**/*.ts", "src/protocol/**/*.ts", "src/engine/**/*.ts", "src/webview/**/*.ts"],
-        rules: {
-            "no-restricted-imports": ["error", {
-                paths: [{ name: "vscode", message: "src/core, src/protocol, src/engine and src/webview must not depend on the VS Code API." }],
-            }],
-        },
-    },
-    {
-        files: ["src/core/**/*.ts", "src/protocol/**/*.ts"],
-        rules: {
-            "no-restricted-imports": ["error", {
-                paths: [
-                    { name: "vscode", message: "src/core must not depend on the VS Code API (it is unit-tested in plain Node)." },
-                    { name: "node-llama-cpp", message: "Only the engine process imports node-llama-cpp." },
-                ],
-            }],
-        },
-    },
+    ...layerConfigs,
+    // The neutral backend interface, the service over it and the engine's client stay free of the VS Code API: the
+    // integration tests and the benchmark drive them in plain Node.
+    ...[["backend", "src/backend/llmBackend.ts"], ["backend", "src/backend/backendService.ts"],
+        ["engineClient", "src/engineClient/embeddedBackend.ts"], ["engineClient", "src/engineClient/engineProcess.ts"]]
+        .map(([folder, file]) => ({
+            files: [file],
+            rules: { "no-restricted-imports": ["error", { paths: [NO_VSCODE, NO_LLAMA], patterns: layerPatterns(folder, LAYERS[folder], 1) }] },
+        })),
 );

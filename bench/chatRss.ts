@@ -8,7 +8,7 @@
  * time: once old turns are dropped every round re-evaluates the whole prompt, ~2 s a round on the generated model).
  */
 import { cachedCounter, planRequest } from "../src/core/chat/budget";
-import type { ChatMessageRecord } from "../src/core/chat/chatModel";
+import type { ChatMessageRecord } from "../src/protocol/conversation";
 import { loadParams, log, newEngine, round, type BenchOptions } from "./lib";
 
 const ROUNDS = 50;

@@ -12,7 +12,7 @@
  * started caching it per model load).
  */
 import type { ChatHistoryItem } from "node-llama-cpp" with { "resolution-mode": "import" };
-import type { ChatMessage } from "../src/protocol/engineProtocol";
+import type { ChatMessage } from "../src/protocol/generation";
 import { loadDirect, loadNodeLlamaCpp, loadParams, log, median, newEngine, round, type BenchOptions } from "./lib";
 
 export interface StreamSample {

@@ -15,7 +15,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { requestSuggestion, type CompletionDocument, type ModelFacts } from "../src/completion/completionEngine";
-import type { EngineProcess } from "../src/engineClient/engineProcess";
+import type { LlmBackend } from "../src/backend/llmBackend";
+import { EmbeddedBackend } from "../src/engineClient/embeddedBackend";
 import { loadParams, log, median, newEngine, percentile, REPO_ROOT, round, type BenchOptions } from "./lib";
 
 const SOURCE_FILE = "src/engineClient/engineProcess.ts";
@@ -42,9 +43,9 @@ export function typingSession(keystrokes: number): Keystroke[] {
     return session;
 }
 
-async function suggest(engine: EngineProcess, facts: ModelFacts, doc: CompletionDocument, reuseCache: boolean) {
+async function suggest(backend: LlmBackend, facts: ModelFacts, doc: CompletionDocument, reuseCache: boolean) {
     const started = performance.now();
-    const r = await requestSuggestion(engine, facts, doc, { maxTokens: MAX_TOKENS, timeBudgetMs: TIME_BUDGET_MS, reuseCache });
+    const r = await requestSuggestion(backend, facts, doc, { maxTokens: MAX_TOKENS, timeBudgetMs: TIME_BUDGET_MS, reuseCache });
     return { ms: performance.now() - started, tokens: r.result?.tokens ?? 0, evaluated: r.result?.evaluatedPromptTokens ?? 0, prompt: r.result?.promptTokens ?? 0 };
 }
 
@@ -53,18 +54,19 @@ export async function measureFim(modelPath: string, options: BenchOptions) {
     const noReuseEvery = options.quick ? 10 : 20;
     const session = typingSession(keystrokes);
     const engine = newEngine();
+    // The product's embedded backend, as the completion provider uses it.
+    const backend = new EmbeddedBackend(engine, { loadParams: () => loadParams(modelPath, options) });
     try {
-        const info = await engine.request("loadModel", loadParams(modelPath, options));
-        if (!info.infillSupported) throw new Error(`${path.basename(modelPath)} has no FIM tokens`);
-        const facts: ModelFacts = { infillSupported: info.infillSupported, contextSize: info.contextSize };
+        const facts = await backend.ready();
+        if (!facts.capabilities.fim) throw new Error(`${path.basename(modelPath)} has no FIM tokens`);
 
-        const cold = await suggest(engine, facts, session[0]!.doc, true);
+        const cold = await suggest(backend, facts, session[0]!.doc, true);
         log(`  fim cold request: ${cold.ms.toFixed(0)} ms, prompt ${cold.prompt} tokens`);
         const reuse: number[] = [];
         const reuseEvaluated: number[] = [];
         const reuseTokens: number[] = [];
         for (let k = 1; k < session.length; k++) {
-            const s = await suggest(engine, facts, session[k]!.doc, true);
+            const s = await suggest(backend, facts, session[k]!.doc, true);
             reuse.push(s.ms);
             reuseEvaluated.push(s.evaluated);
             reuseTokens.push(s.tokens);
@@ -76,7 +78,7 @@ export async function measureFim(modelPath: string, options: BenchOptions) {
         const noReuseTokens: number[] = [];
         let promptTokens = 0;
         for (let k = noReuseEvery; k < session.length; k += noReuseEvery) {
-            const s = await suggest(engine, facts, session[k]!.doc, false);
+            const s = await suggest(backend, facts, session[k]!.doc, false);
             noReuse.push(s.ms);
             noReuseTokens.push(s.tokens);
             promptTokens = Math.max(promptTokens, s.prompt);
@@ -96,6 +98,7 @@ export async function measureFim(modelPath: string, options: BenchOptions) {
             fim_max_tokens: MAX_TOKENS,
         };
     } finally {
+        backend.dispose();
         engine.dispose();
     }
 }

@@ -1,8 +1,10 @@
 /**
- * Activation registers Hearth's commands, views and providers and returns at once: nothing starts the engine or
- * loads a model until the first request. Everything registered goes to context.subscriptions.
+ * Activation makes the shared services, registers Hearth's commands, views and providers and returns at once:
+ * nothing starts the engine or loads a model until the first request. Everything registered goes to
+ * context.subscriptions.
  */
 import * as vscode from "vscode";
+import { BackendService } from "./backend/backendService";
 import { registerChat } from "./chat/registerChat";
 import { registerCompletions } from "./completion/registerCompletions";
 import { EngineService } from "./engineClient/engineService";
@@ -12,11 +14,13 @@ import { registerExplain } from "./explain/registerExplain";
 import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
+import { ReviewService } from "./review/reviewService";
 import type { ChatApi, HearthServices } from "./services";
 
 /** Returned from activate() so in-host tests (and other extensions) can see what Hearth did. */
 export interface HearthApi {
     activationMs: number;
+    backend: BackendService;
     engine: EngineService;
     chat: ChatApi;
 }
@@ -25,10 +29,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const started = performance.now();
     const log = vscode.window.createOutputChannel("Hearth", { log: true });
     const engine = new EngineService(context.extensionUri, log, gpuPackagesEnv(context));
-    context.subscriptions.push(log, engine, new EngineStatusBar(engine));
-    const services: HearthServices = { context, engine, log };
+    const backend = new BackendService({ embedded: engine.backend }, () => "embedded");
+    const review = new ReviewService(log);
+    context.subscriptions.push(log, engine, backend, review, new EngineStatusBar(backend, engine));
+    const services: HearthServices = { context, backend, engine, review, log };
 
-    registerEngineCommands(context, engine);
+    registerEngineCommands(services);
     registerModels(services);
     registerCudaInstall(services);
     const chat = registerChat(services);
@@ -38,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
-    return { activationMs, engine, chat };
+    return { activationMs, backend, engine, chat };
 }
 
 export function deactivate(): void {

@@ -1,7 +1,12 @@
-/** What every capability gets at registration. Capabilities depend on these interfaces, not on each other. */
+/**
+ * What every capability gets at registration: the shared services, made explicitly in extension.ts. Capabilities
+ * (chat, polish, explain, completion, models, …) depend on these, never on each other.
+ */
 import type * as vscode from "vscode";
-import type { Conversation } from "./core/chat/chatModel";
+import type { BackendService } from "./backend/backendService";
 import type { EngineService } from "./engineClient/engineService";
+import type { Conversation } from "./protocol/conversation";
+import type { ReviewService } from "./review/reviewService";
 
 /** A new chat turn started by another capability (Explain Error streams its answer into the chat panel). */
 export interface ChatTurnRequest {
@@ -24,6 +29,11 @@ export interface ChatApi {
 
 export interface HearthServices {
     context: vscode.ExtensionContext;
+    /** Every generation goes through here: the backend the user chose (embedded engine or a server). */
+    backend: BackendService;
+    /** The embedded engine process itself: model files, downloads, restart, memory. Not for generation. */
     engine: EngineService;
+    /** The shared diff review (Polish, Fix with Hearth, chat's Apply to Selection). */
+    review: ReviewService;
     log: vscode.LogOutputChannel;
 }

@@ -5,9 +5,9 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { estimateTokens } from "../core/chat/budget";
-import { newId, type Attachment, type AttachmentKind } from "../core/chat/chatModel";
-import type { EngineService } from "../engineClient/engineService";
+import { newId } from "../core/chat/chatModel";
+import { type Attachment, type AttachmentKind } from "../protocol/conversation";
+import type { LlmBackend } from "../backend/llmBackend";
 import type { AttachRequest } from "../protocol/webviewProtocol";
 import { errorText } from "../core/errorText";
 
@@ -32,17 +32,6 @@ export class EditorTracker implements vscode.Disposable {
     }
 }
 
-export async function countTokens(engine: EngineService, texts: string[]): Promise<{ counts: number[]; estimated: boolean }> {
-    if (engine.model) {
-        try {
-            return { counts: (await engine.requestRaw("tokenize", { texts })).counts, estimated: false };
-        } catch {
-            // The engine restarted or is busy loading: fall back to the estimate, the request re-counts anyway.
-        }
-    }
-    return { counts: texts.map(estimateTokens), estimated: true };
-}
-
 function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vscode.Range): Omit<Attachment, "tokens" | "estimated"> {
     const rel = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri);
     const base = doc.isUntitled ? doc.fileName : path.basename(doc.uri.fsPath);
@@ -54,7 +43,7 @@ function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vs
 }
 
 /** Gathers the attachments for a request from the editor; shows a message and returns [] when there is nothing. */
-export async function gatherAttachments(kind: AttachRequest, tracker: EditorTracker, engine: EngineService): Promise<Attachment[]> {
+export async function gatherAttachments(kind: AttachRequest, tracker: EditorTracker, backend: LlmBackend): Promise<Attachment[]> {
     const t = vscode.l10n.t;
     let drafts: Omit<Attachment, "tokens" | "estimated">[] = [];
     const editor = tracker.editor;
@@ -91,16 +80,16 @@ export async function gatherAttachments(kind: AttachRequest, tracker: EditorTrac
         if (!doc) return [];
         drafts = [fromDocument(doc, "file")];
     }
-    const { counts, estimated } = await countTokens(engine, drafts.map((d) => d.text));
+    const { counts, estimated } = await backend.countTokens(drafts.map((d) => d.text));
     return drafts.map((d, i) => ({ ...d, tokens: counts[i]!, estimated }));
 }
 
 /** The active file as an automatic attachment ("what does this file do"), or undefined when there is none. */
-export async function currentFileAttachment(tracker: EditorTracker, engine: EngineService): Promise<Attachment | undefined> {
+export async function currentFileAttachment(tracker: EditorTracker, backend: LlmBackend): Promise<Attachment | undefined> {
     const editor = tracker.editor;
     if (!editor) return undefined;
     const draft = fromDocument(editor.document, "file");
-    const { counts, estimated } = await countTokens(engine, [draft.text]);
+    const { counts, estimated } = await backend.countTokens([draft.text]);
     return { ...draft, tokens: counts[0]!, estimated, auto: true };
 }
 

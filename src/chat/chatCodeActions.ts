@@ -11,7 +11,7 @@ import type { ReviewService } from "../review/reviewService";
 import type { EditorTracker } from "./chatAttachments";
 
 export class ChatCodeActions {
-    constructor(private readonly tracker: EditorTracker, private readonly review: () => ReviewService) {}
+    constructor(private readonly tracker: EditorTracker, private readonly review: ReviewService) {}
 
     async run(action: CodeAction, code: string): Promise<void> {
         const t = vscode.l10n.t;
@@ -40,7 +40,7 @@ export class ChatCodeActions {
                 t("Nothing was selected: replace the whole of {0} with Hearth's code?", name), replace);
             if (choice !== replace) return;
         }
-        const session = this.review().proposeEdit({
+        const session = this.review.proposeEdit({
             document: doc,
             range,
             originalText: doc.getText(range),

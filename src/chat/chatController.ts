@@ -1,21 +1,20 @@
 /**
  * The chat's state and behaviour on the host: conversations (kept in a ConversationStore on disk), the pending
- * attachments, and the one answer being generated. Builds each request with the token budget from src/core,
- * streams it through the EngineService, batches text for the webview, persists the partial answer while it
- * streams (so a kill -9 or a window reload keeps it, marked interrupted) and marks a stopped one "stopped".
+ * attachments, and the one answer being generated. Each answer is one chat turn (chatTurn.ts: budget, stream,
+ * save) on the backend the user chose; the controller batches streamed text for the webview and publishes state.
  */
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
-import { cachedCounter, promptBudget, type TokenCounter } from "../core/chat/budget";
-import { newId, summarize, titleFromPrompt, type Attachment, type ChatMessageRecord, type Conversation } from "../core/chat/chatModel";
+import { promptBudget } from "../core/chat/budget";
+import { newId, summarize, titleFromPrompt } from "../core/chat/chatModel";
+import { type Attachment, type ChatMessageRecord, type Conversation } from "../protocol/conversation";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
-import type { EngineService } from "../engineClient/engineService";
-import { EngineError } from "../protocol/engineProtocol";
+import type { LlmBackend } from "../backend/llmBackend";
 import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
 import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
 import { errorText } from "../core/errorText";
-import { runChatTurn } from "./chatTurn";
+import { runChatTurn, type ChatTurnMemory } from "./chatTurn";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;
@@ -44,13 +43,15 @@ export class ChatController implements vscode.Disposable {
     private streaming: Streaming | undefined;
     private unsentDelta = "";
     private flushTimer: NodeJS.Timeout | undefined;
-    private counter: { modelPath: string; count: TokenCounter; overhead?: number } | undefined;
+    /** Token counts and template overhead learned about the model, kept across turns. */
+    private readonly turnMemory: ChatTurnMemory = {};
+    private lastSaveError: string | undefined;
     private readonly emitter = new vscode.EventEmitter<HostToWebviewMessage>();
     readonly onMessage = this.emitter.event;
     readonly ready: Promise<void>;
 
     constructor(
-        private readonly engine: EngineService,
+        private readonly backend: LlmBackend,
         private readonly store: ConversationStore,
         private readonly tracker: EditorTracker,
         private readonly log: vscode.LogOutputChannel,
@@ -81,7 +82,7 @@ export class ChatController implements vscode.Disposable {
     }
 
     viewState(): ChatViewState {
-        const model = this.engine.model;
+        const model = this.backend.model;
         return {
             conversations: this.conversations.map(summarize),
             current: this.current,
@@ -186,7 +187,7 @@ export class ChatController implements vscode.Disposable {
         let attachments = this.pending;
         this.pending = [];
         if (attachments.length === 0 && mentionsCurrentFile(text)) {
-            const auto = await currentFileAttachment(this.tracker, this.engine).catch(() => undefined);
+            const auto = await currentFileAttachment(this.tracker, this.backend).catch(() => undefined);
             if (auto) attachments = [auto];
         }
         const user: ChatMessageRecord = {
@@ -216,19 +217,16 @@ export class ChatController implements vscode.Disposable {
         let finish!: () => void;
         const done = new Promise<void>((resolve) => (finish = resolve));
         this.streaming = { conversation: c, message: answer, controller, done };
-        this.touchAndSave(c);
+        this.show(c);
         try {
-            const model = await this.engine.ensureModel(controller.signal);
             const user = c.messages.at(-2)!;
-            const tokens = this.tokenCounter(model.modelPath);
-            const outcome = await runChatTurn({
-                backend: this.engine,
+            // The turn saves the conversation (start, while streaming, end); a failure is recorded in the answer.
+            await runChatTurn({
+                backend: this.backend,
                 store: this.store,
                 conversation: c,
                 answer,
-                contextSize: model.contextSize,
-                count: tokens.count,
-                overheadPerMessage: tokens.overhead,
+                memory: this.turnMemory,
                 systemPrompt: buildSystemPrompt(getSetting("chat.systemPrompt"), user.text),
                 maxTokens: getSetting("chat.maxTokens"),
                 temperature: getSetting("chat.temperature"),
@@ -237,27 +235,14 @@ export class ChatController implements vscode.Disposable {
                 onPlanned: () => this.publish(),
                 persistIntervalMs: PERSIST_INTERVAL_MS,
                 log: (m) => this.log.warn(m),
+                onSaveError: (err) => this.reportSaveError(c, err),
             });
-            tokens.overhead = outcome.overheadPerMessage;
-        } catch (err) {
-            // Loading the model failed or was cancelled: the message says why (the panel shows the select/download actions).
-            const cancelled = controller.signal.aborted || (err instanceof EngineError && err.code === "cancelled");
-            answer.status = cancelled ? "stopped" : "error";
-            if (!cancelled) answer.error = errorText(err);
         } finally {
             this.flushDelta();
             this.streaming = undefined;
-            this.touchAndSave(c);
+            this.show(c);
             finish();
         }
-    }
-
-    private tokenCounter(modelPath: string): { count: TokenCounter; overhead?: number } {
-        if (this.counter?.modelPath !== modelPath) {
-            const raw: TokenCounter = async (texts) => (await this.engine.requestRaw("tokenize", { texts })).counts;
-            this.counter = { modelPath, count: cachedCounter(raw) };
-        }
-        return this.counter;
     }
 
     private queueDelta(messageId: string, text: string): void {
@@ -272,15 +257,29 @@ export class ChatController implements vscode.Disposable {
         this.unsentDelta = "";
     }
 
+    /** A change made here (rename, delete a message): this controller owns saving it. */
     private touchAndSave(c: Conversation): void {
         c.updatedAt = Date.now();
+        void this.store.save(c).catch((err) => this.reportSaveError(c, err));
+        this.show(c);
+    }
+
+    /** One message per distinct failure: a full disk must not raise a toast for every streamed second. */
+    private reportSaveError(c: Conversation, err: unknown): void {
+        const text = errorText(err);
+        this.log.error(`Saving chat “${c.title}”: ${text}`);
+        if (text === this.lastSaveError) return;
+        this.lastSaveError = text;
+        void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not save the chat history: {0}", text));
+    }
+
+    /** Newest chat first, `c` current if nothing is, and the panel updated. */
+    private show(c: Conversation): void {
         this.conversations.sort((a, b) => b.updatedAt - a.updatedAt);
-        this.currentId ??= c.id;
-        void this.store.save(c).catch((err) => {
-            this.log.error(`Saving chat “${c.title}”: ${errorText(err)}`);
-            void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not save the chat history: {0}", errorText(err)));
-        });
-        void this.store.saveState({ currentId: this.currentId }).catch(() => undefined);
+        if (this.currentId === undefined) {
+            this.currentId = c.id;
+            void this.store.saveState({ currentId: c.id }).catch(() => undefined);
+        }
         this.publish();
     }
 

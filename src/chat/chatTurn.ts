@@ -1,15 +1,31 @@
 /**
  * One assistant turn, free of `vscode` so the engine integration tests run it against the real engine process:
- * plan the request within the token budget, stream the answer into the message, persist the partial text while
- * streaming, and leave the message in a final state that says what happened (complete, stopped by the user,
- * interrupted by an engine crash with the partial text kept, or failed with the reason).
+ * make the model ready, plan the request within the token budget, stream the answer into the message, and leave
+ * the message in a final state that says what happened (complete, stopped by the user, interrupted by an engine
+ * crash with the partial text kept, or failed with the reason).
+ *
+ * The turn owns saving its conversation: once when it starts (the answer marked "streaming"), while streaming (so a
+ * kill -9 or a reload keeps the partial answer) and once when it ends. Callers only publish.
  */
-import { calibrateOverhead, planRequest, type TokenCounter } from "../core/chat/budget";
-import type { ChatMessageRecord, Conversation } from "../core/chat/chatModel";
+import { calibrateOverhead, cachedCounter, planRequest, type TokenCounter } from "../core/chat/budget";
 import type { ConversationStore } from "../core/chat/conversationStore";
-import type { LlmBackend } from "../engineClient/engineProcess";
-import { EngineError } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
+import type { LlmBackend } from "../backend/llmBackend";
+import type { ChatMessageRecord, Conversation } from "../protocol/conversation";
+import { EngineError } from "../protocol/engineProtocol";
+
+/**
+ * Estimated token counts (a backend without a tokenizer) are raised by this factor before budgeting, so an
+ * underestimate cannot push a request past the context.
+ */
+const ESTIMATE_MARGIN = 1.25;
+
+/** What a chat learns about its model across turns: token counts (cached) and the template's overhead. */
+export interface ChatTurnMemory {
+    modelId?: string;
+    count?: TokenCounter;
+    overheadPerMessage?: number;
+}
 
 export interface ChatTurnOptions {
     backend: LlmBackend;
@@ -17,61 +33,64 @@ export interface ChatTurnOptions {
     conversation: Conversation;
     /** The assistant message to fill (already the last message, status "streaming"). */
     answer: ChatMessageRecord;
-    contextSize: number;
-    count: TokenCounter;
+    /** Kept by the caller between turns of the same chat view. */
+    memory: ChatTurnMemory;
     systemPrompt: string;
     maxTokens: number;
     temperature: number;
-    /** Learned template overhead for this model (see calibrateOverhead). */
-    overheadPerMessage?: number;
     signal: AbortSignal;
     onDelta(text: string): void;
     /** Called once the request is planned (attachments cut, history trimmed): the UI shows the notes. */
     onPlanned?(): void;
     persistIntervalMs?: number;
     log?(message: string): void;
+    /** Saving failed (disk full, no permission): the caller tells the user; the turn goes on in memory. */
+    onSaveError?(err: unknown): void;
 }
 
-export interface ChatTurnOutcome {
-    overheadPerMessage?: number;
-}
-
-export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> {
+export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
     const { conversation: c, answer } = o;
     const interval = o.persistIntervalMs ?? 1000;
+    const save = (what: string) => o.store.save(c).catch((err) => {
+        o.log?.(`Saving ${what} failed: ${errorText(err)}`);
+        o.onSaveError?.(err);
+    });
     let lastPersist = Date.now();
-    let overhead = o.overheadPerMessage;
+    c.updatedAt = lastPersist;
+    await save("the chat");
     try {
         const index = c.messages.indexOf(answer);
         const user = c.messages[index - 1];
         if (!user || user.role !== "user") throw new EngineError("badRequest", "There is no prompt to answer.");
+        const model = await o.backend.ready(o.signal);
+        const count = counterFor(o.memory, model.id, o.backend);
         const plan = await planRequest({
             systemPrompt: o.systemPrompt,
             history: c.messages.slice(0, index - 1),
             prompt: user.text,
             attachments: user.attachments ?? [],
-            contextSize: o.contextSize,
+            contextSize: model.contextSize,
             maxTokens: o.maxTokens,
-            overheadPerMessage: overhead,
+            overheadPerMessage: o.memory.overheadPerMessage,
             keepFrom: previousDrop(c.messages.slice(0, index - 1)),
-        }, o.count);
+        }, count);
         if (user.attachments?.length) user.attachments = plan.attachments;
         if (plan.droppedMessages > 0) answer.droppedMessages = plan.droppedMessages;
         if (plan.promptCut) answer.promptCut = true;
         o.onPlanned?.();
-        const result = await o.backend.request("chat", {
+        const result = await o.backend.chat({
             messages: plan.messages,
             maxTokens: plan.answerTokens,
             sampling: { temperature: o.temperature },
         }, {
             signal: o.signal,
-            onEvent: (e) => {
-                answer.text += e.text;
-                o.onDelta(e.text);
+            onText: (text) => {
+                answer.text += text;
+                o.onDelta(text);
                 // The partial answer reaches the disk while streaming: a kill -9 or a reload keeps it.
                 if (Date.now() - lastPersist >= interval) {
                     lastPersist = Date.now();
-                    o.store.save(c).catch((err) => o.log?.(`Saving the partial answer failed: ${errorText(err)}`));
+                    void save("the partial answer");
                 }
             },
         });
@@ -81,7 +100,7 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> 
             tokens: result.tokens, tokensPerSecond: result.tokensPerSecond,
             contextUsed: result.contextUsed, contextSize: result.contextSize, promptTokens: result.promptTokens,
         };
-        overhead = calibrateOverhead(plan, result.promptTokens, overhead);
+        o.memory.overheadPerMessage = calibrateOverhead(plan, result.promptTokens, o.memory.overheadPerMessage);
     } catch (err) {
         const code = err instanceof EngineError ? err.code : "internal";
         if (code === "cancelled" || o.signal.aborted) answer.status = "stopped";
@@ -92,8 +111,20 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<ChatTurnOutcome> 
         }
     }
     c.updatedAt = Date.now();
-    await o.store.save(c).catch((err) => o.log?.(`Saving the chat failed: ${errorText(err)}`));
-    return { overheadPerMessage: overhead };
+    await save("the chat");
+}
+
+/** The chat's token counter for this model: cached per text, estimates padded; a new model starts afresh. */
+function counterFor(memory: ChatTurnMemory, modelId: string, backend: LlmBackend): TokenCounter {
+    if (memory.modelId !== modelId || !memory.count) {
+        memory.modelId = modelId;
+        memory.overheadPerMessage = undefined;
+        memory.count = cachedCounter(async (texts) => {
+            const r = await backend.countTokens(texts);
+            return r.estimated ? r.counts.map((n) => Math.ceil(n * ESTIMATE_MARGIN)) : r.counts;
+        });
+    }
+    return memory.count;
 }
 
 /** How many history messages the last answer of this chat left out: the next request starts there or later. */

@@ -4,7 +4,7 @@
  * with the protocol's runtime guard before anything acts on them.
  */
 import * as vscode from "vscode";
-import type { EngineService, ServiceState } from "../engineClient/engineService";
+import type { BackendState, LlmBackend } from "../backend/llmBackend";
 import { getSetting } from "../config/settings";
 import { isWebviewToHostMessage, type HostToWebviewMessage, type ModelStatusView, type WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { chatUiStrings } from "./chatStrings";
@@ -23,14 +23,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     constructor(
         private readonly extensionUri: vscode.Uri,
         private readonly controller: ChatController,
-        private readonly engine: EngineService,
+        private readonly backend: LlmBackend,
         private readonly onMessage: (message: WebviewToHostMessage) => Promise<void>,
         private readonly log: vscode.LogOutputChannel,
     ) {
         this.disposables.push(
             this.resolvedEmitter,
             controller.onMessage((m) => this.post(m)),
-            engine.onDidChangeState((s) => this.post({ type: "status", status: statusView(s) })),
+            backend.onDidChangeState((s) => this.post({ type: "status", status: statusView(s, this.backend) })),
         );
     }
 
@@ -65,7 +65,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     /** Called when the webview said `ready`: sends the strings, the whole state and the model status. */
     async sendInit(): Promise<void> {
         await this.controller.ready;
-        await this.post({ type: "init", strings: chatUiStrings(), state: this.controller.viewState(), status: statusView(this.engine.state) });
+        await this.post({ type: "init", strings: chatUiStrings(), state: this.controller.viewState(), status: statusView(this.backend.state, this.backend) });
         this.controller.dismissNotices();
     }
 
@@ -109,21 +109,22 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
 }
 
-export function statusView(state: ServiceState): ModelStatusView {
+export function statusView(state: BackendState, backend: Pick<LlmBackend, "kind">): ModelStatusView {
     switch (state.kind) {
         case "starting":
             return { kind: "starting" };
         case "loading":
-            return { kind: "loading", progress: state.progress, modelName: state.modelPath.split(/[\\/]/).pop() ?? state.modelPath };
+            return { kind: "loading", progress: state.progress, modelName: state.label.split(/[\\/]/).pop() ?? state.label };
         case "ready":
         case "generating":
-            return { kind: "ready", modelName: state.model.modelName, contextSize: state.model.contextSize };
+            return { kind: "ready", modelName: state.model.name, contextSize: state.model.contextSize };
         case "noModel":
             return { kind: "noModel" };
         case "error":
             return { kind: "error", message: state.message };
         case "idle":
-            return getSetting("model") ? { kind: "idle" } : { kind: "noModel" };
+            // The embedded engine needs a model file; a server names its own model.
+            return backend.kind !== "embedded" || getSetting("model") ? { kind: "idle" } : { kind: "noModel" };
     }
 }
 

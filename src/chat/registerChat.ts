@@ -5,7 +5,6 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { ConversationStore } from "../core/chat/conversationStore";
-import { getReviewService } from "../review/reviewService";
 import type { ChatApi, HearthServices } from "../services";
 import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { EditorTracker, gatherAttachments } from "./chatAttachments";
@@ -14,13 +13,13 @@ import { ChatController } from "./chatController";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 
 export function registerChat(services: HearthServices): ChatApi {
-    const { context, engine, log } = services;
+    const { context, backend, log } = services;
     const t = vscode.l10n.t;
     const historyDir = path.join(context.globalStorageUri.fsPath, "chats");
     const store = new ConversationStore(historyDir);
     const tracker = new EditorTracker();
-    const codeActions = new ChatCodeActions(tracker, () => getReviewService(services));
-    const controller = new ChatController(engine, store, tracker, log);
+    const codeActions = new ChatCodeActions(tracker, services.review);
+    const controller = new ChatController(backend, store, tracker, log);
 
     const handle = async (m: WebviewToHostMessage): Promise<void> => {
         switch (m.type) {
@@ -51,7 +50,7 @@ export function registerChat(services: HearthServices): ChatApi {
             }
             case "deleteMessage": return controller.deleteMessage(m.id);
             case "regenerate": return controller.regenerate();
-            case "attach": return controller.addAttachments(await gatherAttachments(m.kind, tracker, engine));
+            case "attach": return controller.addAttachments(await gatherAttachments(m.kind, tracker, backend));
             case "removeAttachment": return controller.removeAttachment(m.id);
             case "code": return codeActions.run(m.action, m.code);
             case "command": {
@@ -61,7 +60,7 @@ export function registerChat(services: HearthServices): ChatApi {
             }
         }
     };
-    const provider = new ChatViewProvider(context.extensionUri, controller, engine, handle, log);
+    const provider = new ChatViewProvider(context.extensionUri, controller, backend, handle, log);
 
     context.subscriptions.push(
         tracker, controller, provider,

@@ -14,11 +14,11 @@
  *     schedules requestSuggestion latest-wins (debounced, previous one aborted, at most one in flight).
  *     undefined = superseded or cancelled.
  *
- * `ModelFacts` is the part of the engine's LoadModelResult that matters here ({ infillSupported, contextSize,
- * modelPath? }). calibrateCharsPerToken(backend, sample) measures the model's characters per token once (the
- * session does it per model); pass it as options.charsPerToken so the prompt fits the context in tokens.
+ * `ModelFacts` is the part of the backend's model that matters here ({ id, contextSize, capabilities.fim }).
+ * calibrateCharsPerToken(backend, sample) measures the model's characters per token once (the session does it per
+ * model); pass it as options.charsPerToken so the prompt fits the context in tokens.
  */
-import type { LlmBackend } from "../engineClient/engineProcess";
+import type { BackendModel, LlmBackend } from "../backend/llmBackend";
 import { LatestOnlyScheduler, type SchedulerEvents } from "../core/completion/latestOnlyScheduler";
 import { processSuggestion, type SuggestionContext } from "../core/completion/postprocess";
 import {
@@ -31,11 +31,11 @@ import {
     type ContextSnippet,
 } from "../core/completion/promptLayout";
 import { SuggestionCache } from "../core/completion/suggestionCache";
-import type { GenerationResult, LoadModelResult, SamplingOptions } from "../protocol/engineProtocol";
+import type { GenerationResult, SamplingOptions } from "../protocol/generation";
 
 export type { CompletionDocument, ContextSnippet };
 
-export type ModelFacts = Pick<LoadModelResult, "infillSupported" | "contextSize"> & Partial<Pick<LoadModelResult, "modelPath">>;
+export type ModelFacts = Pick<BackendModel, "id" | "contextSize"> & { capabilities: Pick<BackendModel["capabilities"], "fim"> };
 
 export interface SuggestionOptions {
     maxTokens: number;
@@ -77,8 +77,8 @@ export async function requestSuggestion(
     const rulesStop = new AbortController();
     const signal = anySignal(options.signal, rulesStop.signal);
     let raw = "";
-    const onEvent = (e: { text: string }) => {
-        raw += e.text;
+    const onText = (text: string) => {
+        raw += text;
         const partial = processSuggestion(raw, ctx, false);
         if (partial.complete && !rulesStop.signal.aborted) rulesStop.abort();
         options.onPartial?.(partial.text);
@@ -90,16 +90,16 @@ export async function requestSuggestion(
         stop: stopStrings(layout),
         reuseCache: options.reuseCache,
     };
-    const kind = model.infillSupported ? "infill" : "plain";
+    const kind = model.capabilities.fim ? "infill" : "plain";
     const result = kind === "infill"
-        ? await backend.request("infill", {
+        ? await backend.infill({
             ...common,
             extraContext: layout.extraContext,
             prefix: layout.prefix,
             suffix: layout.suffix,
             currentLinePrefix: layout.currentLinePrefix,
-        }, { signal, onEvent })
-        : await backend.request("complete", { ...common, sequence: "completion", prompt: plainPrompt(layout) }, { signal, onEvent });
+        }, { signal, onText })
+        : await backend.complete({ ...common, sequence: "completion", prompt: plainPrompt(layout) }, { signal, onText });
     // A cancelled result carries only what was streamed; otherwise the result text is complete.
     if (result.stopReason !== "cancelled") raw = result.text;
     const processed = processSuggestion(raw, ctx, true);
@@ -109,7 +109,7 @@ export async function requestSuggestion(
 /** Characters per token of the loaded model, measured on (up to 4,000 characters of) `sample`. */
 export async function calibrateCharsPerToken(backend: LlmBackend, sample: string, signal?: AbortSignal): Promise<number> {
     const text = sample.slice(0, 4000);
-    const { counts } = await backend.request("tokenize", { texts: [text] }, { signal });
+    const { counts } = await backend.countTokens([text], signal);
     return charsPerTokenFrom(text.length, counts[0] ?? 0);
 }
 
@@ -170,7 +170,7 @@ export class CompletionSession {
 
     /** Measured once per model (a changing ratio would move the prompt windows and defeat the KV cache). */
     private async charsPerTokenFor(model: ModelFacts, doc: CompletionDocument, signal: AbortSignal): Promise<number> {
-        const key = model.modelPath ?? "";
+        const key = model.id;
         let ratio = this.ratios.get(key);
         if (ratio === undefined) {
             const around = doc.text.slice(Math.max(0, doc.offset - 2000), doc.offset + 2000);

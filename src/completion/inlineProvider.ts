@@ -5,38 +5,39 @@
  */
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
-import type { EngineService } from "../engineClient/engineService";
+import type { BackendService } from "../backend/backendService";
 import { insideSelection } from "../core/completion/enablement";
 import { EngineError } from "../protocol/engineProtocol";
 import { CompletionSession, type SuggestionResult } from "./completionEngine";
 import type { CompletionToggle } from "./completionToggle";
 import { isCodeDocument, type ContextCollector } from "./contextCollector";
+import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
 
 export class HearthInlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
     readonly session: CompletionSession;
-    private readonly disposables: vscode.Disposable[] = [];
-    private lastModelPath: string | undefined;
+    private readonly disposables = new DisposableStore();
+    private lastModelId: string | undefined;
     private lastError: string | undefined;
     /** The latest suggestion shown (for the in-host test and the log). */
     lastResult: SuggestionResult | undefined;
 
     constructor(
-        private readonly engine: EngineService,
+        private readonly backend: BackendService,
         private readonly toggle: CompletionToggle,
         private readonly collector: ContextCollector,
         private readonly log: vscode.LogOutputChannel,
     ) {
-        this.session = new CompletionSession(engine, {
+        this.session = new CompletionSession(backend, {
             debounceMs: () => getSetting("completions.debounceMs"),
             // A spinner in the toggle item while a generation is really running (not while debouncing).
             events: { onStart: () => toggle.setBusy(true), onSettle: () => toggle.setBusy(false) },
         });
-        this.disposables.push(
-            engine.onDidChangeState((s) => {
-                if (s.kind !== "ready" || s.model.modelPath === this.lastModelPath) return;
+        this.disposables.add(
+            backend.onDidChangeState((s) => {
+                if (s.kind !== "ready" || s.model.id === this.lastModelId) return;
                 // Another model: cached suggestions were its predecessor's.
-                this.lastModelPath = s.model.modelPath;
+                this.lastModelId = s.model.id;
                 this.session.cache.clear();
             }),
             vscode.workspace.onDidCloseTextDocument((d) => this.session.cache.clear(d.uri.toString())),
@@ -60,9 +61,10 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
             start: document.offsetAt(s.anchor), end: document.offsetAt(s.active),
         })), offset)) return undefined;
         if (context.selectedCompletionInfo) return undefined;
-        if (!getSetting("model")) return undefined; // nothing selected yet: the status bar already says so
-        const engineState = this.engine.state;
-        if (engineState.kind === "error" && engineState.stopped) return undefined;
+        // Nothing selected yet: the status bar already says so.
+        if (this.backend.kind === "embedded" && !getSetting("model")) return undefined;
+        const backendState = this.backend.state;
+        if (backendState.kind === "error" && backendState.stopped) return undefined;
 
         const docKey = document.uri.toString();
         const doc = {
@@ -85,12 +87,13 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         const abort = new AbortController();
         const onCancel = token.onCancellationRequested(() => abort.abort());
         try {
-            const result = await this.session.suggest(docKey, () => this.engine.ensureModel(), doc, {
+            // The cache was consulted above; the session asks the model.
+            const result = await this.session.suggest(docKey, () => this.backend.ready(), doc, {
                 maxTokens: getSetting("completions.maxTokens"),
                 timeBudgetMs: getSetting("completions.timeBudgetMs"),
                 snippets: this.collector.snippetsFor(document),
                 signal: abort.signal,
-                skipCache: explicitRetry,
+                skipCache: true,
             });
             if (!result || token.isCancellationRequested) return undefined;
             this.lastResult = result;
@@ -121,7 +124,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
 
     dispose(): void {
         this.session.cancel();
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
 }
 

@@ -16,10 +16,10 @@ export interface ProvideAtResult {
 }
 
 export function registerCompletions(services: HearthServices): HearthInlineCompletionProvider {
-    const { context, engine, log } = services;
+    const { context, backend, log } = services;
     const toggle = new CompletionToggle(context.globalState);
     const collector = new ContextCollector();
-    const provider = new HearthInlineCompletionProvider(engine, toggle, collector, log);
+    const provider = new HearthInlineCompletionProvider(backend, toggle, collector, log);
     context.subscriptions.push(
         toggle,
         collector,

@@ -5,15 +5,14 @@
  * the longest possible prefix with what the sequence already holds.
  */
 import type { ChatHistoryItem, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { EngineError, type TextChunkEvent } from "../protocol/engineProtocol";
 import {
-    EngineError,
     type ChatParams,
     type CompleteParams,
     type GenerationResult,
     type InfillParams,
     type SamplingOptions,
-    type TextChunkEvent,
-} from "../protocol/engineProtocol";
+} from "../protocol/generation";
 import { loadNodeLlamaCpp, type LoadedModel } from "./modelHost";
 
 export interface GenerationControl {

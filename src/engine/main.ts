@@ -14,8 +14,8 @@ import {
     type ParamsOf,
     type RequestMessage,
     type ResultOf,
-    type SequenceName,
 } from "../protocol/engineProtocol";
+import { type SequenceName } from "../protocol/generation";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { runChat, runComplete, runInfill } from "./generation";

@@ -14,8 +14,8 @@ import {
     type LoadModelParams,
     type LoadModelResult,
     type LoadProgressEvent,
-    type SequenceName,
 } from "../protocol/engineProtocol";
+import { type SequenceName } from "../protocol/generation";
 import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });

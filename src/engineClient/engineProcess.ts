@@ -20,11 +20,6 @@ export interface RequestOptions<M extends EngineMethod> {
     onEvent?: (event: EventOf<M>) => void;
 }
 
-/** What features talk to. A second backend (an OpenAI-compatible server) implements the same interface. */
-export interface LlmBackend {
-    request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions<M>): Promise<ResultOf<M>>;
-}
-
 export type EngineState =
     | { kind: "notStarted" }
     | { kind: "starting" }
@@ -56,7 +51,7 @@ interface Pending {
     cleanup(): void;
 }
 
-export class EngineProcess implements LlmBackend {
+export class EngineProcess {
     private child: ChildProcess | undefined;
     private starting: Promise<ChildProcess> | undefined;
     private nextId = 1;

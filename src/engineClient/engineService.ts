@@ -1,194 +1,96 @@
 /**
- * The features' entry to the model: starts the engine on first use, loads the configured model with progress,
- * reloads it after a crash, and turns engine failures into messages that say what to do next.
+ * Hearth's engine process inside the extension: owns the EngineProcess and the EmbeddedBackend on top of it, feeds
+ * the backend the model settings, shows model loading in the window's progress area, tells the user when the engine
+ * crashed (with Restart), and answers the engine-only requests of model management (inspect files, download,
+ * memory stats). Features generate through services.backend, never through this class.
  */
 import * as os from "node:os";
 import * as vscode from "vscode";
 import { getSetting, onDidChangeSetting } from "../config/settings";
+import { DisposableStore } from "../core/disposables";
 import { resolveThreads } from "../core/settingsDefaults";
-import {
-    EngineError,
-    type EngineMethod,
-    type LoadModelParams,
-    type LoadModelResult,
-    type ParamsOf,
-    type ResultOf,
-} from "../protocol/engineProtocol";
-import { EngineProcess, type EngineState, type LlmBackend, type RequestOptions } from "./engineProcess";
 import { errorText } from "../core/errorText";
+import type { BackendState } from "../backend/llmBackend";
+import type { LoadModelParams, ParamsOf, ResultOf } from "../protocol/engineProtocol";
+import { EmbeddedBackend } from "./embeddedBackend";
+import { EngineProcess, type RequestOptions } from "./engineProcess";
 
-export type ServiceState =
-    | { kind: "idle" }
-    | { kind: "starting" }
-    | { kind: "loading"; progress: number; modelPath: string }
-    | { kind: "ready"; model: LoadModelResult }
-    | { kind: "generating"; model: LoadModelResult }
-    | { kind: "noModel" }
-    | { kind: "error"; message: string; stopped: boolean };
+/** Engine requests that are not generation: model files, downloads, memory. */
+export type EngineManagementMethod = "inspectModels" | "downloadModel" | "stats" | "unload";
 
-/**
- * Generations the user waits for (chat, polish, explain): they show "generating" in the status bar and stop with
- * "Stop Generation". Inline completions run on their own sequence, are cancelled by the next keystroke, and must not
- * make the status bar flicker while the user types.
- */
-function isForegroundGeneration<M extends EngineMethod>(method: M, params: ParamsOf<M>): boolean {
-    if (method === "chat") return true;
-    return method === "complete" && (params as ParamsOf<"complete">).sequence === "chat";
-}
-
-export class EngineService implements LlmBackend, vscode.Disposable {
-    private readonly engine: EngineProcess;
-    private loaded: LoadModelResult | undefined;
-    private loading: Promise<LoadModelResult> | undefined;
-    private loadingKey: string | undefined;
-    private stateValue: ServiceState = { kind: "idle" };
-    private readonly stateEmitter = new vscode.EventEmitter<ServiceState>();
-    private readonly disposables: vscode.Disposable[] = [];
-    private readonly generationControllers = new Set<AbortController>();
-    readonly onDidChangeState = this.stateEmitter.event;
+export class EngineService implements vscode.Disposable {
+    private readonly process: EngineProcess;
+    readonly backend: EmbeddedBackend;
+    private readonly disposables = new DisposableStore();
+    private loadProgress: { resolve(): void; report(pct: number): void } | undefined;
 
     /** `engineEnv`: extra environment for the engine process (where on-demand GPU binaries live). */
     constructor(extensionUri: vscode.Uri, readonly log: vscode.LogOutputChannel, engineEnv?: Record<string, string>) {
-        this.engine = new EngineProcess({
+        this.process = new EngineProcess({
             enginePath: vscode.Uri.joinPath(extensionUri, "dist", "engine.mjs").fsPath,
             log: (level, message) => log[level](message),
             env: engineEnv,
         });
-        this.disposables.push(this.stateEmitter, this.engine.onDidChangeState((s) => this.onEngineState(s)));
-        this.disposables.push(onDidChangeSetting(["model", "contextSize", "threads", "gpu", "gpuLayers"], () => {
+        this.backend = new EmbeddedBackend(this.process, {
+            loadParams: () => modelLoadParams(),
+            noModelMessage: vscode.l10n.t("No model is selected. Run “Hearth: Select Model” or “Hearth: Download Model”."),
+        });
+        this.disposables.add(
+            this.backend,
+            this.backend.onDidChangeState((s) => this.onBackendState(s)),
+            this.process.onDidChangeState((s) => {
+                if (s.kind === "crashed" || s.kind === "stopped") void this.notifyCrash(s.kind === "stopped", s.reason);
+            }),
             // The next request loads the model with the new settings; nothing is loaded eagerly.
-            this.loaded = undefined;
-            if (this.stateValue.kind === "ready" || this.stateValue.kind === "noModel") this.setState({ kind: "idle" });
-        }));
+            onDidChangeSetting(["model", "contextSize", "threads", "gpu", "gpuLayers"], () => this.backend.invalidate()),
+        );
     }
 
-    get state(): ServiceState {
-        return this.stateValue;
-    }
-
-    get model(): LoadModelResult | undefined {
-        return this.loaded;
-    }
-
+    /** The engine process id while it runs (tests check restarts and orphans by pid). */
     get enginePid(): number | undefined {
-        return this.engine.pid;
+        return this.process.pid;
     }
 
-    /** Raw request without loading a model first (tokenize on a loaded model, inspectModels, stats). */
-    requestRaw<M extends EngineMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions<M>): Promise<ResultOf<M>> {
-        return this.engine.request(method, params, options);
+    /** Model files, downloads and memory statistics; never loads a model. */
+    request<M extends EngineManagementMethod>(method: M, params: ParamsOf<M>, options?: RequestOptions<M>): Promise<ResultOf<M>> {
+        return this.process.request(method, params, options);
     }
 
-    /** Runs a request, loading the configured model first; foreground generations (chat, polish, explain) stop with stopAll(). */
-    async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<M> = {}): Promise<ResultOf<M>> {
-        if (method !== "inspectModels" && method !== "stats") await this.ensureModel(options.signal);
-        if (!isForegroundGeneration(method, params)) return this.engine.request(method, params, options);
-        const controller = new AbortController();
-        const onAbort = () => controller.abort();
-        options.signal?.addEventListener("abort", onAbort, { once: true });
-        if (options.signal?.aborted) controller.abort();
-        this.generationControllers.add(controller);
-        if (this.loaded) this.setState({ kind: "generating", model: this.loaded });
-        try {
-            return await this.engine.request(method, params, { ...options, signal: controller.signal });
-        } finally {
-            options.signal?.removeEventListener("abort", onAbort);
-            this.generationControllers.delete(controller);
-            if (this.generationControllers.size === 0 && this.loaded && this.stateValue.kind === "generating") {
-                this.setState({ kind: "ready", model: this.loaded });
-            }
-        }
-    }
-
-    /** Stops every generation in flight (status bar menu, chat Stop). */
-    stopAll(): void {
-        for (const c of this.generationControllers) c.abort();
-    }
-
-    /** Loads the configured model if it is not loaded yet, showing progress in the status bar and a notification. */
-    async ensureModel(signal?: AbortSignal): Promise<LoadModelResult> {
-        const params = this.loadParams();
-        const key = JSON.stringify(params);
-        if (this.loaded && this.loadingKey === key) return this.loaded;
-        if (this.loading && this.loadingKey === key) return this.loading;
-        this.loadingKey = key;
-        this.loading = this.load(params, signal).finally(() => (this.loading = undefined));
-        return this.loading;
-    }
-
+    /** Explicit restart by the user: a fresh process; the model loads again on the next request. */
     async restart(): Promise<void> {
-        this.loaded = undefined;
-        this.loadingKey = undefined;
-        this.setState({ kind: "starting" });
-        try {
-            await this.engine.restart();
-            this.setState({ kind: "idle" });
-        } catch (err) {
-            this.setState({ kind: "error", message: errorText(err), stopped: false });
-            throw err;
-        }
+        this.backend.invalidate();
+        await this.process.restart();
     }
 
-    loadParams(): LoadModelParams {
-        const gpuLayers = getSetting("gpuLayers");
-        return {
-            modelPath: getSetting("model"),
-            contextSize: Math.max(512, getSetting("contextSize")),
-            threads: resolveThreads(getSetting("threads"), os.availableParallelism()),
-            gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
-            sequences: 2,
-            gpu: getSetting("gpu"),
-        };
+    private onBackendState(state: BackendState): void {
+        if (state.kind === "loading") {
+            this.showLoadProgress(state.progress);
+            return;
+        }
+        this.loadProgress?.resolve();
+        this.loadProgress = undefined;
+        const fallback = state.kind === "ready" && state.model.location.kind === "embedded" ? state.model.location.gpuFallbackReason : undefined;
+        if (fallback) void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0}", fallback));
     }
 
-    private async load(params: LoadModelParams, signal?: AbortSignal): Promise<LoadModelResult> {
-        if (!params.modelPath) {
-            this.setState({ kind: "noModel" });
-            throw new EngineError("noModel", vscode.l10n.t("No model is selected. Run “Hearth: Select Model” or “Hearth: Download Model”."));
-        }
-        this.setState({ kind: "starting" });
-        try {
-            await this.engine.start();
-            this.setState({ kind: "loading", progress: 0, modelPath: params.modelPath });
-            const model = await vscode.window.withProgress(
-                { location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Hearth: loading model") },
-                async (progress) => {
-                    let reported = 0;
-                    return this.engine.request("loadModel", params, {
-                        signal,
-                        onEvent: (e) => {
-                            const pct = Math.round(e.progress * 100);
-                            if (pct > reported) progress.report({ message: `${pct}%`, increment: pct - reported });
-                            reported = pct;
-                            this.setState({ kind: "loading", progress: e.progress, modelPath: params.modelPath });
-                        },
-                    });
-                },
-            );
-            this.loaded = model;
-            this.setState({ kind: "ready", model });
-            if (model.gpuFallbackReason) {
-                void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0}", model.gpuFallbackReason));
-            }
-            return model;
-        } catch (err) {
-            this.loaded = undefined;
-            this.loadingKey = undefined;
-            const stopped = this.engine.state.kind === "stopped";
-            if (!(err instanceof EngineError && err.code === "cancelled")) {
-                this.setState({ kind: "error", message: errorText(err), stopped });
-            }
-            throw err;
-        }
-    }
-
-    private onEngineState(state: EngineState): void {
-        if (state.kind === "crashed" || state.kind === "stopped") {
-            this.loaded = undefined;
-            this.loadingKey = undefined;
-            this.setState({ kind: "error", message: state.reason, stopped: state.kind === "stopped" });
-            void this.notifyCrash(state.kind === "stopped", state.reason);
-        }
+    /** Model loading shows in the window's progress area for as long as the backend reports "loading". */
+    private showLoadProgress(progress: number): void {
+        const pct = Math.round(progress * 100);
+        if (this.loadProgress) return this.loadProgress.report(pct);
+        let reported = 0;
+        void vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Hearth: loading model") },
+            (p) => new Promise<void>((resolve) => {
+                this.loadProgress = {
+                    resolve,
+                    report: (value) => {
+                        if (value > reported) p.report({ message: `${value}%`, increment: value - reported });
+                        reported = Math.max(reported, value);
+                    },
+                };
+                this.loadProgress.report(pct);
+            }),
+        );
     }
 
     private async notifyCrash(stopped: boolean, reason: string): Promise<void> {
@@ -197,17 +99,25 @@ export class EngineService implements LlmBackend, vscode.Disposable {
         const text = stopped ? reason : vscode.l10n.t("Hearth's engine stopped unexpectedly ({0}). It restarts on the next request.", reason);
         const choice = await (stopped ? vscode.window.showErrorMessage(text, showLog, restart) : vscode.window.showWarningMessage(text, showLog));
         if (choice === showLog) this.log.show(true);
-        if (choice === restart) await this.restart().catch(() => undefined);
-    }
-
-    private setState(state: ServiceState): void {
-        this.stateValue = state;
-        this.stateEmitter.fire(state);
+        if (choice === restart) await this.restart().catch((err) => this.log.error(`Restart failed: ${errorText(err)}`));
     }
 
     dispose(): void {
-        this.stopAll();
-        this.engine.dispose();
-        for (const d of this.disposables) d.dispose();
+        this.loadProgress?.resolve();
+        this.disposables.dispose();
+        this.process.dispose();
     }
+}
+
+/** What the settings ask the engine to load. */
+export function modelLoadParams(): LoadModelParams {
+    const gpuLayers = getSetting("gpuLayers");
+    return {
+        modelPath: getSetting("model"),
+        contextSize: Math.max(512, getSetting("contextSize")),
+        threads: resolveThreads(getSetting("threads"), os.availableParallelism()),
+        gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
+        sequences: 2,
+        gpu: getSetting("gpu"),
+    };
 }

@@ -1,37 +1,44 @@
-/** The status bar item: engine state, model, backend and memory; a click opens Hearth's quick menu. */
+/**
+ * The status bar item: the backend's state, the model, where it runs (CPU/GPU here, or which server) and memory;
+ * a click opens Hearth's quick menu. With a server backend it says plainly that text goes to that host.
+ */
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { getSetting, onDidChangeSetting } from "../config/settings";
-import type { EngineService, ServiceState } from "./engineService";
+import { DisposableStore } from "../core/disposables";
+import { formatBytes } from "../core/formatBytes";
+import type { BackendModel, BackendState } from "../backend/llmBackend";
+import type { BackendService } from "../backend/backendService";
+import type { EngineService } from "./engineService";
 
 export class EngineStatusBar implements vscode.Disposable {
     private readonly item: vscode.StatusBarItem;
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables = new DisposableStore();
     private memory: string | undefined;
     private memoryRequest = 0;
 
-    constructor(private readonly engine: EngineService) {
+    constructor(private readonly backend: BackendService, private readonly engine: EngineService) {
         this.item = vscode.window.createStatusBarItem("hearth.engine", vscode.StatusBarAlignment.Right, 100);
         this.item.name = vscode.l10n.t("Hearth Engine");
         this.item.command = "hearth.showMenu";
-        this.disposables.push(this.item, engine.onDidChangeState((s) => this.onState(s)),
-            onDidChangeSetting(["model"], () => this.render(engine.state)));
-        this.render(engine.state);
+        this.disposables.add(this.item, backend.onDidChangeState((s) => this.onState(s)),
+            onDidChangeSetting(["model"], () => this.render(backend.state)));
+        this.render(backend.state);
         this.item.show();
     }
 
-    private onState(state: ServiceState): void {
+    private onState(state: BackendState): void {
         void vscode.commands.executeCommand("setContext", "hearth.generating", state.kind === "generating");
         this.render(state);
-        if (state.kind === "ready") void this.refreshMemory();
+        if (state.kind === "ready" && state.model.location.kind === "embedded") void this.refreshMemory();
     }
 
-    private render(state: ServiceState): void {
+    private render(state: BackendState): void {
         const item = this.item;
         item.backgroundColor = undefined;
         item.command = "hearth.showMenu";
-        // Before the first request the service is "idle"; with no model configured say so from the start.
-        if (state.kind === "idle" && !getSetting("model")) state = { kind: "noModel" };
+        // Before the first request the backend is "idle"; with no model configured say so from the start.
+        if (state.kind === "idle" && this.backend.kind === "embedded" && !getSetting("model")) state = { kind: "noModel" };
         switch (state.kind) {
             case "idle":
                 item.text = "$(flame) Hearth";
@@ -49,19 +56,16 @@ export class EngineStatusBar implements vscode.Disposable {
                 break;
             case "loading":
                 item.text = `$(loading~spin) Hearth ${Math.round(state.progress * 100)}%`;
-                item.tooltip = vscode.l10n.t("Hearth: loading {0}", path.basename(state.modelPath));
+                item.tooltip = vscode.l10n.t("Hearth: loading {0}", path.basename(state.label));
                 break;
             case "ready":
             case "generating": {
-                const m = state.model;
                 const icon = state.kind === "generating" ? "$(sync~spin)" : "$(flame)";
-                item.text = `${icon} ${m.modelName} · ${m.backend.toUpperCase()}`;
+                const where = state.model.location.kind === "embedded" ? state.model.location.compute.toUpperCase() : state.model.location.host;
+                item.text = `${icon} ${state.model.name} · ${where}`;
                 item.tooltip = new vscode.MarkdownString([
                     `**Hearth** — ${state.kind === "generating" ? vscode.l10n.t("generating") : vscode.l10n.t("ready")}`,
-                    `${vscode.l10n.t("Model")}: ${m.modelName} (${formatBytes(m.sizeBytes)})`,
-                    `${vscode.l10n.t("Backend")}: ${m.backend}, ${m.gpuLayers}/${m.totalLayers} ${vscode.l10n.t("layers on GPU")}, ${m.threads} ${vscode.l10n.t("threads")}`,
-                    `${vscode.l10n.t("Context")}: ${m.contextSize} ${vscode.l10n.t("tokens")}`,
-                    ...(this.memory ? [`${vscode.l10n.t("Memory")}: ${this.memory}`] : []),
+                    ...this.modelLines(state.model),
                 ].join("\n\n"));
                 break;
             }
@@ -73,27 +77,39 @@ export class EngineStatusBar implements vscode.Disposable {
         }
     }
 
+    private modelLines(m: BackendModel): string[] {
+        const context = `${vscode.l10n.t("Context")}: ${m.contextSize} ${vscode.l10n.t("tokens")}`;
+        const loc = m.location;
+        if (loc.kind === "server") {
+            return [
+                `${vscode.l10n.t("Model")}: ${m.name}`,
+                `$(globe) ${vscode.l10n.t("Your text is sent to the server {0}.", loc.host)}`,
+                context,
+            ];
+        }
+        return [
+            `${vscode.l10n.t("Model")}: ${m.name} (${formatBytes(loc.sizeBytes)})`,
+            `${vscode.l10n.t("Backend")}: ${loc.compute}, ${loc.gpuLayers}/${loc.totalLayers} ${vscode.l10n.t("layers on GPU")}, ${loc.threads} ${vscode.l10n.t("threads")}`,
+            context,
+            ...(this.memory ? [`${vscode.l10n.t("Memory")}: ${this.memory}`] : []),
+        ];
+    }
+
     /** Engine memory (RSS, and VRAM on a GPU) for the tooltip; asked once per ready state, never polled. */
     private async refreshMemory(): Promise<void> {
         const request = ++this.memoryRequest;
         try {
-            const stats = await this.engine.requestRaw("stats", {});
+            const stats = await this.engine.request("stats", {});
             if (request !== this.memoryRequest) return;
             const vram = stats.vram ? `, VRAM ${formatBytes(stats.vram.used)} / ${formatBytes(stats.vram.total)}` : "";
             this.memory = `RAM ${formatBytes(stats.rssBytes)}${vram}`;
-            if (this.engine.state.kind === "ready") this.render(this.engine.state);
+            if (this.backend.state.kind === "ready") this.render(this.backend.state);
         } catch {
             // The tooltip simply omits memory when the engine cannot answer.
         }
     }
 
     dispose(): void {
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
-}
-
-export function formatBytes(bytes: number): string {
-    if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-    if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-    return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }

@@ -1,9 +1,9 @@
 /** Commands that act on the engine itself: the status bar's quick menu, restart, log, stop generation. */
 import * as vscode from "vscode";
-import type { EngineService } from "./engineService";
+import type { HearthServices } from "../services";
 import { errorText } from "../core/errorText";
 
-export function registerEngineCommands(context: vscode.ExtensionContext, engine: EngineService): void {
+export function registerEngineCommands({ context, engine, backend, log }: HearthServices): void {
     context.subscriptions.push(
         vscode.commands.registerCommand("hearth.restartEngine", async () => {
             try {
@@ -15,8 +15,8 @@ export function registerEngineCommands(context: vscode.ExtensionContext, engine:
                 void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not restart its engine: {0}", errorText(err)));
             }
         }),
-        vscode.commands.registerCommand("hearth.showLog", () => engine.log.show(true)),
-        vscode.commands.registerCommand("hearth.stopGeneration", () => engine.stopAll()),
+        vscode.commands.registerCommand("hearth.showLog", () => log.show(true)),
+        vscode.commands.registerCommand("hearth.stopGeneration", () => backend.stopAll()),
         vscode.commands.registerCommand("hearth.showMenu", async () => {
             const items: (vscode.QuickPickItem & { command: string })[] = [
                 { label: "$(file-binary) " + vscode.l10n.t("Select Model…"), command: "hearth.selectModel" },

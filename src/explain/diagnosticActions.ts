@@ -9,8 +9,8 @@ import { buildExplainDiagnosticPrompt, buildFixMessages, explainDisplayText, str
 import { cleanRewrite } from "../core/polish/cleanRewrite";
 import { POLISH_TEMPERATURE } from "../core/polish/polishPrompts";
 import { rewriteText } from "../core/polish/rewritePipeline";
-import { handleEngineError } from "../models/engineErrors";
-import { engineRewriteBackend } from "../review/engineRewriteBackend";
+import { handleEngineError } from "../backend/errorActions";
+import { rewriteBackend } from "../review/rewriteBackend";
 import type { ReviewService } from "../review/reviewService";
 import type { ChatApi, ChatTurnRequest, HearthServices } from "../services";
 import { diagnosticInfo, gatherCodeContext } from "./codeContext";
@@ -93,7 +93,7 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
     try {
         // Load the model before opening the diff: a missing model is reported without a diff flashing.
-        await services.engine.ensureModel();
+        await services.backend.ready();
     } catch (err) {
         void handleEngineError(err);
         return { status: "error", message: errorText(err) };
@@ -109,7 +109,7 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
                 request: { kind: "custom", languageId: document.languageId, customInstruction: instruction },
                 text: lastVersion, eol, signal: stream.signal,
                 refine: { instruction, originalText },
-                backend: await engineRewriteBackend(services.engine, stream.signal),
+                backend: await rewriteBackend(services.backend, stream.signal),
                 onProgress: (p) => stream.showPartial(p.preview, t("Refining…")),
             }).catch((err: unknown) => { void handleEngineError(err); throw err; });
             return result.cancelled ? undefined : result.text;
@@ -121,20 +121,19 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
             async (_progress, token) => {
                 const onCancel = token.onCancellationRequested(() => session.finish("cancelled"));
                 try {
-                    const model = await services.engine.ensureModel(session.signal);
+                    const model = await services.backend.ready(session.signal);
                     const messages = buildFixMessages(info, ctx);
-                    const [promptTokens = 0, codeTokens = 0] = (await services.engine.request("tokenize", {
-                        texts: [messages.map((m) => m.text).join("\n"), originalText],
-                    }, { signal: session.signal })).counts;
+                    const [promptTokens = 0, codeTokens = 0] = (await services.backend.countTokens(
+                        [messages.map((m) => m.text).join("\n"), originalText], session.signal)).counts;
                     const maxTokens = Math.max(32, Math.min(model.contextSize - promptTokens - 48, codeTokens * 2 + 128));
                     let raw = "";
                     const clean = (s: string) => cleanRewrite(stripCodeTags(s), originalText, { eol });
-                    const result = await services.engine.request("chat", {
+                    const result = await services.backend.chat({
                         messages, maxTokens, sampling: { temperature: POLISH_TEMPERATURE, seed: 42 },
                     }, {
                         signal: session.signal,
-                        onEvent: (e) => {
-                            raw += e.text;
+                        onText: (text) => {
+                            raw += text;
                             session.showPartial(clean(raw), t("Writing a fix…"));
                         },
                     });

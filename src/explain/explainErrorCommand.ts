@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { buildExplainErrorPrompt, explainErrorDisplayText, lineWindow, type ResolvedSnippet } from "../core/explain/explainPrompts";
 import { extractFileReferences, isLibraryPath, javaRelativePath, type FileReference } from "../core/explain/stackTrace";
-import { handleEngineError } from "../models/engineErrors";
+import { handleEngineError } from "../backend/errorActions";
 import type { ChatApi, ChatTurnRequest, HearthServices } from "../services";
 
 export interface ExplainErrorArgs {

@@ -4,13 +4,12 @@
  * and return what they did, so tests can drive them without UI.
  */
 import * as vscode from "vscode";
-import { getReviewService } from "../review/reviewService";
 import type { ChatApi, HearthServices } from "../services";
 import { explainDiagnostic, fixDiagnostic, HearthDiagnosticActions } from "./diagnosticActions";
 import { explainError, type ExplainErrorArgs } from "./explainErrorCommand";
 
 export function registerExplain(services: HearthServices, chat: ChatApi): void {
-    const review = getReviewService(services);
+    const review = services.review;
     services.context.subscriptions.push(
         vscode.languages.registerCodeActionsProvider("*", new HearthDiagnosticActions(), {
             providedCodeActionKinds: HearthDiagnosticActions.kinds,

@@ -9,10 +9,10 @@ import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import { CURATED_MODELS, curatedFitsMemory, isDownloadableUri, type CuratedModel } from "../core/models/curatedModels";
 import { DownloadProgressTracker, formatDuration, formatTransfer } from "../core/models/downloadProgress";
-import { formatBytes } from "../core/models/rankModels";
+import { formatBytes } from "../core/formatBytes";
 import { EngineError, type DownloadModelResult } from "../protocol/engineProtocol";
 import type { HearthServices } from "../services";
-import { handleEngineError } from "./engineErrors";
+import { handleEngineError } from "../backend/errorActions";
 import { hearthModelsDir } from "./selectModelCommand";
 import { useModel } from "./useModel";
 import { errorText } from "../core/errorText";
@@ -109,7 +109,7 @@ export async function downloadWithProgress(services: HearthServices, uri: string
                 let resumeNote = "";
                 progress.report({ message: vscode.l10n.t("Finding the file…") });
                 try {
-                    return await services.engine.requestRaw("downloadModel", { uri, dirPath, huggingFaceEndpoint: endpoint }, {
+                    return await services.engine.request("downloadModel", { uri, dirPath, huggingFaceEndpoint: endpoint }, {
                         signal: controller.signal,
                         onEvent: (e) => {
                             if (!tracker) {

@@ -1,15 +1,13 @@
 /**
  * Models capability: "Hearth: Select Model", "Hearth: Download Model", and the first-run walkthrough when no model is
- * set. Other features report engine failures through `handleEngineError` (./engineErrors.ts).
+ * set. Failures are shown with the action that fixes them by `handleEngineError` (src/backend/errorActions.ts).
  */
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import type { HearthServices } from "../services";
 import { downloadModelCommand } from "./downloadModelCommand";
-import { handleEngineError } from "./engineErrors";
+import { handleEngineError } from "../backend/errorActions";
 import { selectModelCommand } from "./selectModelCommand";
-
-export { handleEngineError } from "./engineErrors";
 
 const WALKTHROUGH_ID = "hearth.gettingStarted";
 const WALKTHROUGH_SHOWN_KEY = "hearth.walkthroughShown";

@@ -13,7 +13,7 @@ import { knownModelFolders, SOURCE_NAMES } from "../core/models/modelLocations";
 import { classifyModel, rankModels, type RankedModel } from "../core/models/rankModels";
 import type { ModelInfo } from "../protocol/engineProtocol";
 import type { HearthServices } from "../services";
-import { handleEngineError } from "./engineErrors";
+import { handleEngineError } from "../backend/errorActions";
 import { buildPickItems, type ModelPickItem, type PickAction } from "./modelPickItems";
 import { useModel } from "./useModel";
 import { errorText } from "../core/errorText";
@@ -128,7 +128,7 @@ async function fillList(
     try {
         for (let i = 0; i < toInspect.length && !signal.aborted; i += INSPECT_BATCH) {
             const batch = toInspect.slice(i, i + INSPECT_BATCH);
-            const { models } = await services.engine.requestRaw("inspectModels", { paths: batch, gpu: getSetting("gpu") }, { signal });
+            const { models } = await services.engine.request("inspectModels", { paths: batch, gpu: getSetting("gpu") }, { signal });
             for (const info of models) infos.set(info.path, info);
             update(rank());
         }
@@ -193,7 +193,7 @@ async function browseForModel(services: HearthServices): Promise<void> {
             async (_progress, token) => {
                 const controller = new AbortController();
                 token.onCancellationRequested(() => controller.abort());
-                return (await services.engine.requestRaw("inspectModels", { paths: [file], gpu: getSetting("gpu") }, { signal: controller.signal })).models[0];
+                return (await services.engine.request("inspectModels", { paths: [file], gpu: getSetting("gpu") }, { signal: controller.signal })).models[0];
             });
     } catch (err) {
         await handleEngineError(err);

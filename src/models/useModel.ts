@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { getSetting, updateSetting } from "../config/settings";
 import type { HearthServices } from "../services";
-import { handleEngineError } from "./engineErrors";
+import { handleEngineError } from "../backend/errorActions";
 
 export async function useModel(services: HearthServices, modelPath: string, displayName = path.basename(modelPath)): Promise<boolean> {
     await updateSetting("model", modelPath, true);
@@ -22,16 +22,19 @@ export async function useModel(services: HearthServices, modelPath: string, disp
             const controller = new AbortController();
             const cancel = token.onCancellationRequested(() => controller.abort());
             let reported = 0;
-            const onState = services.engine.onDidChangeState((state) => {
+            // A model file is the embedded engine's business, whichever backend answers chat right now.
+            const embedded = services.engine.backend;
+            const onState = embedded.onDidChangeState((state) => {
                 if (state.kind !== "loading") return;
                 const pct = Math.round(state.progress * 100);
                 if (pct > reported) progress.report({ increment: pct - reported, message: `${pct}%` });
                 reported = Math.max(reported, pct);
             });
             try {
-                const model = await services.engine.ensureModel(controller.signal);
+                const model = await embedded.ready(controller.signal);
+                const compute = model.location.kind === "embedded" ? model.location.compute.toUpperCase() : model.location.host;
                 vscode.window.setStatusBarMessage(vscode.l10n.t("Hearth: {0} is ready ({1}, {2} tokens of context)",
-                    model.modelName, model.backend.toUpperCase(), model.contextSize), 6000);
+                    model.name, compute, model.contextSize), 6000);
                 return true;
             } catch (err) {
                 void handleEngineError(err);

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { polishKindLabel, type PolishKind, type PolishRequest } from "../core/polish/polishPrompts";
 import { rewriteText, type RewriteProgress } from "../core/polish/rewritePipeline";
-import { handleEngineError } from "../models/engineErrors";
-import { engineRewriteBackend } from "../review/engineRewriteBackend";
+import { handleEngineError } from "../backend/errorActions";
+import { rewriteBackend } from "../review/rewriteBackend";
 import type { RefineHandler, ReviewService } from "../review/reviewService";
 import type { ReviewSession } from "../review/reviewSession";
 import type { HearthServices } from "../services";
@@ -83,7 +83,7 @@ export class PolishCommand {
                     });
                     try {
                         // Load the model before opening the diff: a missing model is reported without a diff flashing.
-                        const backend = await engineRewriteBackend(this.services.engine, controller.signal);
+                        const backend = await rewriteBackend(this.services.backend, controller.signal);
                         if (controller.signal.aborted) return undefined;
                         const review = this.review.proposeEdit({
                             document, range, originalText, title, refine: this.refineHandler(request, originalText, eol),
@@ -137,7 +137,7 @@ export class PolishCommand {
                     async () => rewriteText({
                         request, text: lastVersion, eol, signal: stream.signal,
                         refine: { instruction, originalText },
-                        backend: await engineRewriteBackend(this.services.engine, stream.signal),
+                        backend: await rewriteBackend(this.services.backend, stream.signal),
                         onProgress: (p) => stream.showPartial(p.preview, partStatus(p)),
                     }),
                 );

@@ -5,12 +5,11 @@
  */
 import * as vscode from "vscode";
 import { isPolishKind, isProseLanguage, POLISH_KINDS, type PolishKind } from "../core/polish/polishPrompts";
-import { getReviewService } from "../review/reviewService";
 import type { HearthServices } from "../services";
 import { kindLabel, PolishCommand, type PolishArgs, type PolishOutcome } from "./polishCommand";
 
 export function registerPolish(services: HearthServices): void {
-    const review = getReviewService(services);
+    const review = services.review;
     const polish = new PolishCommand(services, review);
     const { subscriptions } = services.context;
 

@@ -9,23 +9,9 @@
  * This file must stay free of `vscode` and of node-llama-cpp runtime imports: it is shared by both processes.
  */
 
+import type { ChatParams, CompleteParams, GenerationResult, InfillParams, SequenceName } from "./generation";
+
 export const ENGINE_PROTOCOL_VERSION = 1;
-
-/** A chat message as the host keeps it; the engine turns these into node-llama-cpp's ChatHistoryItem[]. */
-export interface ChatMessage {
-    role: "system" | "user" | "assistant";
-    text: string;
-}
-
-export interface SamplingOptions {
-    temperature?: number;
-    topK?: number;
-    topP?: number;
-    minP?: number;
-    /** 1 = off. node-llama-cpp's completion applies a penalty by default; code completion must not. */
-    repeatPenalty?: number;
-    seed?: number;
-}
 
 export interface LoadModelParams {
     modelPath: string;
@@ -73,59 +59,6 @@ export interface TextChunkEvent {
     text: string;
     /** Tokens generated so far in this request. */
     tokens: number;
-}
-
-export type SequenceName = "chat" | "completion";
-
-export interface ChatParams {
-    messages: ChatMessage[];
-    maxTokens: number;
-    sampling?: SamplingOptions;
-    /** Stop generating when one of these strings is produced (it is not included in the answer). */
-    stop?: string[];
-}
-
-export interface GenerationResult {
-    text: string;
-    tokens: number;
-    promptTokens: number;
-    /** Tokens actually evaluated for the prompt (the rest were reused from the KV cache). */
-    evaluatedPromptTokens: number;
-    stopReason: "eos" | "maxTokens" | "stop" | "cancelled" | "timeBudget";
-    timeToFirstTokenMs: number;
-    totalMs: number;
-    tokensPerSecond: number;
-    contextUsed: number;
-    contextSize: number;
-}
-
-export interface CompleteParams {
-    sequence: SequenceName;
-    /** Plain text prompt, tokenized with special tokens parsed when `specialTokens` is true. */
-    prompt: string;
-    specialTokens?: boolean;
-    maxTokens: number;
-    sampling?: SamplingOptions;
-    stop?: string[];
-    /** Stop after this many ms and return what was generated. */
-    timeBudgetMs?: number;
-    /** When false the sequence is cleared first (used to measure KV-cache reuse against no reuse). */
-    reuseCache?: boolean;
-}
-
-export interface InfillParams {
-    /** Text ahead of the FIM prefix (snippets from other files); stays stable across keystrokes. */
-    extraContext: string;
-    /** Prefix lines before the cursor's line. */
-    prefix: string;
-    suffix: string;
-    /** The cursor's line up to the cursor: placed after the middle token so a keystroke only changes the tail. */
-    currentLinePrefix: string;
-    maxTokens: number;
-    sampling?: SamplingOptions;
-    stop?: string[];
-    timeBudgetMs?: number;
-    reuseCache?: boolean;
 }
 
 export interface TokenizeParams {

@@ -3,7 +3,7 @@
  * by `type`; the host checks every incoming message with `isWebviewToHostMessage` because a webview is a separate
  * (sandboxed) world. Free of `vscode` so the webview bundle and the unit tests can import it.
  */
-import type { Attachment, Conversation, ConversationSummary } from "../core/chat/chatModel";
+import type { Attachment, Conversation, ConversationSummary } from "./conversation";
 
 /** Every UI string the webview shows; the host fills them with vscode.l10n.t so they follow VS Code's language. */
 export const UI_STRING_KEYS = [

@@ -3,7 +3,7 @@
  * Used by Polish, Fix with Hearth and the chat's "Apply to Selection".
  *
  * API
- *   const review = getReviewService(services);          // one per extension; registers the hearth.review.* commands
+ *   const review = services.review;                      // one per extension (extension.ts); registers the hearth.review.* commands
  *   const session = review.proposeEdit({
  *       document, range, originalText,                   // what would be replaced (originalText = document.getText(range))
  *       newText,                                         // the proposal; omit it to stream: session.showPartial(...)
@@ -26,7 +26,6 @@
  */
 import * as vscode from "vscode";
 import { checkUnchanged, trackChanges, type TrackResult } from "../core/polish/trackedRange";
-import type { HearthServices } from "../services";
 import { closeDiffTabs, ReviewDocuments } from "./reviewDocuments";
 import { ReviewSession, type ProposeEditOptions, type ReviewOutcome, type ReviewSnapshot } from "./reviewSession";
 
@@ -37,17 +36,6 @@ const CTX_READY = "hearth.reviewReady";
 const CTX_HAS_PREVIOUS = "hearth.reviewHasPrevious";
 const CTX_HAS_NEXT = "hearth.reviewHasNext";
 
-let instance: ReviewService | undefined;
-
-/** The extension's review service, created on first use; its commands live in context.subscriptions. */
-export function getReviewService(services: HearthServices): ReviewService {
-    if (!instance) {
-        instance = new ReviewService(services);
-        services.context.subscriptions.push(instance);
-    }
-    return instance;
-}
-
 export class ReviewService implements vscode.Disposable {
     private readonly documents = new ReviewDocuments();
     private readonly statusItem = vscode.window.createStatusBarItem("hearth.review", vscode.StatusBarAlignment.Left, 1000);
@@ -56,7 +44,7 @@ export class ReviewService implements vscode.Disposable {
     private tracked: TrackResult | undefined;
     private nextId = 1;
 
-    constructor(private readonly services: HearthServices) {
+    constructor(private readonly log: vscode.LogOutputChannel) {
         this.statusItem.name = vscode.l10n.t("Hearth Review");
         this.statusItem.command = "hearth.review.showActions";
         this.disposables.push(
@@ -225,12 +213,11 @@ export class ReviewService implements vscode.Disposable {
             void vscode.commands.executeCommand("setContext", key, false);
         }
         this.statusItem.hide();
-        this.services.log.info(`review ${session.id} finished: ${session.outcomeValue}`);
+        this.log.info(`review ${session.id} finished: ${session.outcomeValue}`);
     }
 
     dispose(): void {
         this.current?.finish("cancelled");
         for (const d of this.disposables) d.dispose();
-        if (instance === this) instance = undefined;
     }
 }

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { EngineProcess } from "../../src/engineClient/engineProcess";
 import { cachedCounter, calibrateOverhead, planRequest, safetyMargin, type TokenCounter } from "../../src/core/chat/budget";
-import type { ChatMessageRecord } from "../../src/core/chat/chatModel";
+import type { ChatMessageRecord } from "../../src/protocol/conversation";
 import { buildSystemPrompt } from "../../src/core/chat/systemPrompt";
 import { ENGINE_PATH, fixture } from "../helpers/fixtures";
 

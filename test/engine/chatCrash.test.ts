@@ -6,25 +6,27 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cachedCounter } from "../../src/core/chat/budget";
-import type { ChatMessageRecord, Conversation } from "../../src/core/chat/chatModel";
+import type { ChatMessageRecord, Conversation } from "../../src/protocol/conversation";
 import { ConversationStore } from "../../src/core/chat/conversationStore";
 import { runChatTurn } from "../../src/chat/chatTurn";
-import { EngineProcess } from "../../src/engineClient/engineProcess";
-import { ENGINE_PATH, fixture } from "../helpers/fixtures";
+import type { EmbeddedBackend } from "../../src/engineClient/embeddedBackend";
+import type { EngineProcess } from "../../src/engineClient/engineProcess";
+import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams } from "../helpers/embedded";
+import { fixture } from "../helpers/fixtures";
 
 describe("chat turn: stop, engine kill -9, host gone", function () {
     this.timeout(120_000);
     let engine: EngineProcess;
+    let backend: EmbeddedBackend;
     let dir: string;
     beforeEach(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-chat-crash-"));
-        engine = new EngineProcess({ enginePath: ENGINE_PATH, execPath: process.execPath, log: () => undefined });
-        await engine.request("loadModel", {
-            modelPath: fixture("stories260K-chat-fim.derived.gguf"), contextSize: 2048, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu",
-        });
+        engine = newEngineProcess();
+        backend = embeddedBackend(engine, testLoadParams(fixture("stories260K-chat-fim.derived.gguf")));
+        await backend.ready();
     });
     afterEach(() => {
+        backend.dispose();
         engine.dispose();
         fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -47,9 +49,8 @@ describe("chat turn: stop, engine kill -9, host gone", function () {
         let snapshot: string | undefined;
         const file = store.fileOf(conversation.id);
         const outcome = runChatTurn({
-            backend: { request: (m, p, o) => engine.request(m, m === "chat" ? { ...p, sampling: { temperature: 0.9, seed } } : p, o) },
-            store, conversation, answer, contextSize: 2048,
-            count: cachedCounter(async (texts) => (await engine.request("tokenize", { texts })).counts),
+            backend: overrideBackend(backend, { chat: (p, o) => backend.chat({ ...p, sampling: { temperature: 0.9, seed } }, o) }),
+            store, conversation, answer, memory: {},
             systemPrompt: "", maxTokens: 1500, temperature: 0.9, signal: controller.signal, persistIntervalMs: 20,
             onDelta: () => {
                 if (interrupted || answer.text.length < 80) return;
@@ -93,8 +94,11 @@ describe("chat turn: stop, engine kill -9, host gone", function () {
         assert.ok(m.text.length > 0 && run.answer.text.startsWith(m.text), "the snapshot holds a prefix of the answer");
         console.log(`      killed after ${run.answer.text.length} chars; a reload at that moment keeps ${m.text.length} chars`);
 
-        // The engine restarts on the next request.
-        await engine.request("loadModel", { modelPath: fixture("stories260K-chat-fim.derived.gguf"), contextSize: 2048, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu" });
+        // The engine restarts on the next request, and the backend loads the model again.
+        assert.equal(backend.model, undefined, "the crash made the backend forget the model");
+        const again = await backend.ready();
+        assert.equal(again.id, fixture("stories260K-chat-fim.derived.gguf"));
+        assert.notEqual(engine.pid, undefined);
     });
 
     it("Stop ends the answer at once and keeps the partial text, marked stopped", async () => {

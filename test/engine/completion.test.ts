@@ -7,22 +7,17 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { calibrateCharsPerToken, CompletionSession, requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
-import { EngineProcess, type LlmBackend } from "../../src/engineClient/engineProcess";
-import type { LoadModelParams, LoadModelResult } from "../../src/protocol/engineProtocol";
-import { ENGINE_PATH, fixture, REPO_ROOT } from "../helpers/fixtures";
+import type { StreamOptions } from "../../src/backend/llmBackend";
+import type { ChatParams, CompleteParams, GenerationResult, InfillParams } from "../../src/protocol/generation";
+import type { EmbeddedBackend } from "../../src/engineClient/embeddedBackend";
+import type { EngineProcess } from "../../src/engineClient/engineProcess";
+import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams as params } from "../helpers/embedded";
+import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { detectFimTokens } from "../../src/core/completion/fimTokens";
 import { budgetFor, layoutPrompt } from "../../src/core/completion/promptLayout";
 import { ensureRandomGguf, QWEN25_CODER_FIM_IDS, QWEN25_CODER_FIM_TOKENS, type RandomGgufSpec } from "../helpers/ggufWriter";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
-
-function params(modelPath: string, contextSize = 2048): LoadModelParams {
-    return { modelPath, contextSize, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu" };
-}
-
-function newEngine(): EngineProcess {
-    return new EngineProcess({ enginePath: ENGINE_PATH, execPath: process.execPath, log: () => undefined });
-}
 
 function percentile(values: number[], p: number): number {
     const sorted = [...values].sort((a, b) => a - b);
@@ -50,19 +45,32 @@ const TINY_FIM: RandomGgufSpec = {
 describe("inline completions through the real engine", function () {
     this.timeout(120_000);
     let engine: EngineProcess;
-    beforeEach(() => (engine = newEngine()));
-    afterEach(() => engine.dispose());
+    let backend: EmbeddedBackend;
+    let modelPath = "";
+    beforeEach(() => {
+        engine = newEngineProcess();
+        backend = embeddedBackend(engine, () => params(modelPath));
+    });
+    afterEach(() => {
+        backend.dispose();
+        engine.dispose();
+    });
+    /** Loads `file` through the product's backend (the same `ready()` the provider calls). */
+    const load = (file: string) => {
+        modelPath = file;
+        return backend.ready();
+    };
 
     it("a generated model with FIM tokens takes the FIM path: PRE/SUF/MID layout, only the typed tail is evaluated", async () => {
         const written = await ensureRandomGguf(CACHE_DIR, TINY_FIM);
-        const model = await engine.request("loadModel", params(written.path));
-        assert.equal(model.infillSupported, true);
+        const model = await load(written.path);
+        assert.equal(model.capabilities.fim, true);
         const doc = sourceDocument();
         const snippets = [{ label: "src/core/completion/promptLayout.ts", text: "export type CompletionMode = \"code\" | \"prose\";" }];
-        const charsPerToken = await calibrateCharsPerToken(engine, doc.text);
+        const charsPerToken = await calibrateCharsPerToken(backend, doc.text);
         const options = { maxTokens: 8, timeBudgetMs: 5000, snippets, charsPerToken };
 
-        const cold = await requestSuggestion(engine, model, doc, { ...options, reuseCache: false });
+        const cold = await requestSuggestion(backend, model, doc, { ...options, reuseCache: false });
         assert.equal(cold.kind, "infill");
         const r1 = cold.result!;
         assert.equal(r1.evaluatedPromptTokens, r1.promptTokens, "reuse off: the whole prompt is evaluated");
@@ -75,7 +83,7 @@ describe("inline completions through the real engine", function () {
             `prompt ${r1.promptTokens} tokens = text ${textTokens} + 3 FIM markers (+ BOS)`);
         assert.ok(r1.promptTokens > 300, `a long prompt (${r1.promptTokens} tokens)`);
 
-        const warm = await requestSuggestion(engine, model, typeAt(doc, "0"), options);
+        const warm = await requestSuggestion(backend, model, typeAt(doc, "0"), options);
         const r2 = warm.result!;
         const lineTokens = counts[3]!;
         console.log(`      FIM prompt ${r2.promptTokens} tokens: cold evaluated ${r1.evaluatedPromptTokens} in ${r1.timeToFirstTokenMs.toFixed(1)} ms,`
@@ -85,11 +93,11 @@ describe("inline completions through the real engine", function () {
     });
 
     it("stories260K (no FIM tokens) takes the prefix-only fallback, stops at the line end for prose, and reuses the cache", async () => {
-        const model = await engine.request("loadModel", params(fixture("stories260K.gguf")));
-        assert.equal(model.infillSupported, false);
+        const model = await load(fixture("stories260K.gguf"));
+        assert.equal(model.capabilities.fim, false);
         const text = "Once upon a time, there was a little girl named Lily. She loved to";
         const doc: CompletionDocument = { text, offset: text.length, languageId: "plaintext" };
-        const first = await requestSuggestion(engine, model, doc, { maxTokens: 48, timeBudgetMs: 5000 });
+        const first = await requestSuggestion(backend, model, doc, { maxTokens: 48, timeBudgetMs: 5000 });
         assert.equal(first.kind, "plain");
         assert.ok(first.text.trim().length > 0, `a suggestion (${JSON.stringify(first.raw)})`);
         assert.ok(!first.text.includes("\n"), "prose suggestions end at the line end");
@@ -98,19 +106,19 @@ describe("inline completions through the real engine", function () {
         assert.match(first.text, /\b(play|with|the|and|her)\b/, "greedy stories260K continues the story");
 
         const typed = typeAt(doc, " p");
-        const second = await requestSuggestion(engine, model, typed, { maxTokens: 16, timeBudgetMs: 5000 });
+        const second = await requestSuggestion(backend, model, typed, { maxTokens: 16, timeBudgetMs: 5000 });
         assert.ok(second.result!.evaluatedPromptTokens <= 3, `typed text only: ${second.result!.evaluatedPromptTokens} evaluated`);
 
         // Code without FIM: multi-line allowed, cut by the rules; never an unbalanced block.
         const codeDoc: CompletionDocument = { text: "function add(a, b) {\n    return", offset: "function add(a, b) {\n    return".length, languageId: "javascript" };
-        const code = await requestSuggestion(engine, model, codeDoc, { maxTokens: 32, timeBudgetMs: 5000 });
+        const code = await requestSuggestion(backend, model, codeDoc, { maxTokens: 32, timeBudgetMs: 5000 });
         assert.equal(code.kind, "plain");
         assert.ok(code.result!.tokens <= 32);
     });
 
     it("the time budget returns the partial suggestion", async () => {
         const written = await ensureRandomGguf(CACHE_DIR, TINY_FIM);
-        const model = await engine.request("loadModel", params(written.path));
+        const model = await load(written.path);
         // No stop strings and EOS silenced: only the budget can end this before 1900 tokens.
         const raw = await engine.request("complete", {
             sequence: "completion", prompt: "function add(a, b) {", maxTokens: 1900, timeBudgetMs: 30, sampling: { temperature: 0 },
@@ -118,7 +126,7 @@ describe("inline completions through the real engine", function () {
         assert.equal(raw.stopReason, "timeBudget");
         assert.ok(raw.tokens > 0 && raw.tokens < 1900 && raw.text.length > 0, `partial text (${raw.tokens} tokens)`);
         // Through the completion path: whatever ends it first (budget or a quality rule), it ends near the budget.
-        const r = await requestSuggestion(engine, model, sourceDocument(), { maxTokens: 1900, timeBudgetMs: 30 });
+        const r = await requestSuggestion(backend, model, sourceDocument(), { maxTokens: 1900, timeBudgetMs: 30 });
         assert.ok(r.result!.tokens < 1900);
         assert.ok(r.result!.totalMs < 30 + 500, `answered after ${r.result!.totalMs.toFixed(0)} ms`);
     });
@@ -129,23 +137,23 @@ describe("inline completions through the real engine", function () {
             name: "completion-mid", layers: 6, embedding: 512, heads: 8, feedForward: 1536, contextLength: 2048,
             vocab: { kind: "synthetic" }, fim: "append", neverGenerate: "eog", tensorType: "Q8_0", seed: 7,
         });
-        const model = await engine.request("loadModel", params(written.path));
+        const model = await load(written.path);
         // Two copies of the source file, cursor in the second: a prompt of many 128-token chunks.
         const one = sourceDocument();
         const doc = { ...one, text: one.text + one.text, offset: one.text.length + one.offset };
-        const options = { maxTokens: 4, timeBudgetMs: 60_000, charsPerToken: await calibrateCharsPerToken(engine, doc.text) };
-        const full = await requestSuggestion(engine, model, doc, { ...options, reuseCache: false });
+        const options = { maxTokens: 4, timeBudgetMs: 60_000, charsPerToken: await calibrateCharsPerToken(backend, doc.text) };
+        const full = await requestSuggestion(backend, model, doc, { ...options, reuseCache: false });
         const fullMs = full.result!.timeToFirstTokenMs;
 
         const controller = new AbortController();
-        const pending = requestSuggestion(engine, model, doc, { ...options, reuseCache: false, signal: controller.signal });
+        const pending = requestSuggestion(backend, model, doc, { ...options, reuseCache: false, signal: controller.signal });
         const abortAfter = fullMs / 3;
         await new Promise((r) => setTimeout(r, abortAfter));
         const abortedAt = performance.now();
         controller.abort();
         const cancelled = (await pending).result!;
         const stopMs = performance.now() - abortedAt;
-        const next = (await requestSuggestion(engine, model, doc, options)).result!;
+        const next = (await requestSuggestion(backend, model, doc, options)).result!;
         console.log(`      prompt ${full.result!.promptTokens} tokens evaluated in ${fullMs.toFixed(0)} ms; aborted after ${abortAfter.toFixed(0)} ms:`
             + ` answered ${stopMs.toFixed(0)} ms later with ${cancelled.evaluatedPromptTokens} evaluated; the next request evaluated ${next.evaluatedPromptTokens}`);
         assert.equal(cancelled.stopReason, "cancelled");
@@ -156,36 +164,39 @@ describe("inline completions through the real engine", function () {
     });
 
     it("typing 20 characters: at most one generation in flight, superseded ones stop within 50 ms", async () => {
-        const model = await engine.request("loadModel", params(fixture("stories260K.gguf")));
+        const model = await load(fixture("stories260K.gguf"));
         let inFlight = 0;
         let maxInFlight = 0;
         let supersedeNow = false;
         const stopLatencies: number[] = [];
         let superseded = 0;
-        // Watches every generation request: concurrency, and the time from a supersede to the engine's answer.
-        const watching: LlmBackend = {
-            async request(method, p, options) {
-                inFlight++;
-                maxInFlight = Math.max(maxInFlight, inFlight);
-                let abortedAt = 0;
-                options?.signal?.addEventListener("abort", () => {
-                    if (supersedeNow) { abortedAt = performance.now(); superseded++; }
-                }, { once: true });
-                try {
-                    const r = await engine.request(method, p, options);
-                    if (abortedAt) {
-                        assert.equal((r as { stopReason?: string }).stopReason, "cancelled");
-                        stopLatencies.push(performance.now() - abortedAt);
-                    }
-                    return r;
-                } catch (err) {
-                    if (abortedAt) stopLatencies.push(performance.now() - abortedAt);
-                    throw err;
-                } finally {
-                    inFlight--;
+        const watch = <P,>(run: (p: P, o?: StreamOptions) => Promise<GenerationResult>) => async (p: P, options?: StreamOptions) => {
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            let abortedAt = 0;
+            options?.signal?.addEventListener("abort", () => {
+                if (supersedeNow) { abortedAt = performance.now(); superseded++; }
+            }, { once: true });
+            try {
+                const r = await run(p, options);
+                if (abortedAt) {
+                    assert.equal(r.stopReason, "cancelled");
+                    stopLatencies.push(performance.now() - abortedAt);
                 }
-            },
+                return r;
+            } catch (err) {
+                if (abortedAt) stopLatencies.push(performance.now() - abortedAt);
+                throw err;
+            } finally {
+                inFlight--;
+            }
         };
+        // Watches every generation request: concurrency, and the time from a supersede to the engine's answer.
+        const watching = overrideBackend(backend, {
+            chat: watch((p: ChatParams, o) => backend.chat(p, o)),
+            complete: watch((p: CompleteParams, o) => backend.complete(p, o)),
+            infill: watch((p: InfillParams, o) => backend.infill(p, o)),
+        });
         const session = new CompletionSession(watching, {
             debounceMs: () => 5,
             events: { onAbortRunning: () => (supersedeNow = true) },
@@ -201,7 +212,7 @@ describe("inline completions through the real engine", function () {
         for (let i = 0; i <= typed.length; i++) {
             const text = base + typed.slice(0, i);
             // Long generations (no line end for a while, big budgets) so each keystroke lands mid-generation.
-            answers.push(session.suggest("story", model as LoadModelResult, { text, offset: text.length, languageId: "javascript" },
+            answers.push(session.suggest("story", model, { text, offset: text.length, languageId: "javascript" },
                 { maxTokens: 1500, timeBudgetMs: 10_000 }).catch((e) => e));
             await new Promise((r) => setTimeout(r, 25));
         }
@@ -216,12 +227,12 @@ describe("inline completions through the real engine", function () {
     });
 
     it("a long answer on the chat sequence does not starve completions", async () => {
-        const model = await engine.request("loadModel", params(fixture("stories260K.gguf")));
+        const model = await load(fixture("stories260K.gguf"));
         const doc: CompletionDocument = { text: "Once upon a time, there was a", offset: "Once upon a time, there was a".length, languageId: "plaintext" };
         const idle: number[] = [];
         for (let i = 0; i < 5; i++) {
             const t = performance.now();
-            await requestSuggestion(engine, model, doc, { maxTokens: 24, timeBudgetMs: 5000, reuseCache: false });
+            await requestSuggestion(backend, model, doc, { maxTokens: 24, timeBudgetMs: 5000, reuseCache: false });
             idle.push(performance.now() - t);
         }
         let chatDone = 0;
@@ -234,7 +245,7 @@ describe("inline completions through the real engine", function () {
         let lastCompletionAt = 0;
         for (let i = 0; i < 5; i++) {
             const t = performance.now();
-            await requestSuggestion(engine, model, doc, { maxTokens: 24, timeBudgetMs: 5000, reuseCache: false });
+            await requestSuggestion(backend, model, doc, { maxTokens: 24, timeBudgetMs: 5000, reuseCache: false });
             lastCompletionAt = performance.now();
             busy.push(lastCompletionAt - t);
         }

@@ -15,7 +15,7 @@ import {
     TRIM_TARGET,
     type TokenCounter,
 } from "../../src/core/chat/budget";
-import type { Attachment, ChatMessageRecord } from "../../src/core/chat/chatModel";
+import type { Attachment, ChatMessageRecord } from "../../src/protocol/conversation";
 import { buildSystemPrompt, detectLanguage, mentionsCurrentFile } from "../../src/core/chat/systemPrompt";
 import { compactCount, formatStats } from "../../src/core/chat/format";
 

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Conversation } from "../../src/core/chat/chatModel";
+import type { Conversation } from "../../src/protocol/conversation";
 import { ConversationStore, atomicWriteFile } from "../../src/core/chat/conversationStore";
 
 function conversation(id: string, text = "hello", status: "complete" | "streaming" = "complete"): Conversation {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import type { ChatMessage } from "../../src/protocol/engineProtocol";
+import type { ChatMessage } from "../../src/protocol/generation";
 import {
     buildPolishMessages,
     buildRefineMessages,

@@ -4,8 +4,8 @@
  * oldest turns are dropped (the caller shows a note saying how many). Counting is done by the model's real
  * tokenizer through an injected `TokenCounter` (batched: one call per request), so this file stays pure.
  */
-import type { ChatMessage } from "../../protocol/engineProtocol";
-import type { Attachment, ChatMessageRecord } from "./chatModel";
+import type { ChatMessage } from "../../protocol/generation";
+import type { Attachment, ChatMessageRecord } from "../../protocol/conversation";
 
 /** Counts the tokens of each text, in order. In the extension this is the engine's `tokenize` op. */
 export type TokenCounter = (texts: string[]) => Promise<number[]>;

@@ -1,80 +1,9 @@
 /**
- * The chat's data model as it is persisted and shown: conversations made of messages, messages carrying the
- * attachments that were sent with them and the figures of the answer. Plain data (JSON-serialisable), no behaviour
- * beyond small pure helpers, so the store, the request builder, the webview and the tests all share it.
+ * Small pure helpers over the chat's data model (its shapes live in src/protocol/conversation.ts): ids, titles,
+ * summaries for the list, and validation of what is read from disk.
  */
 
-export type MessageStatus =
-    /** Finished normally. */
-    | "complete"
-    /** The answer is being generated right now (only ever seen live; on load it means the host died). */
-    | "streaming"
-    /** The user pressed Stop: the partial answer is kept. */
-    | "stopped"
-    /** The engine or the window went away mid-answer: the partial answer is kept. */
-    | "interrupted"
-    /** The request failed before producing text; `error` says why. */
-    | "error";
-
-export type AttachmentKind = "selection" | "file" | "openEditor";
-
-export interface Attachment {
-    id: string;
-    kind: AttachmentKind;
-    /** Short label for the chip: "main.ts", "main.ts:10-24". */
-    label: string;
-    /** Workspace-relative path (or the file name for untitled documents), for the prompt header. */
-    path: string;
-    languageId: string;
-    text: string;
-    /** Token cost of `text` (real count from the model's tokenizer when `estimated` is false). */
-    tokens: number;
-    estimated: boolean;
-    /** Set when the text was cut to fit the budget: the original token count. */
-    truncatedFrom?: number;
-    /** Added automatically because the prompt spoke about "this file". */
-    auto?: boolean;
-}
-
-export interface AnswerStats {
-    tokens: number;
-    tokensPerSecond: number;
-    contextUsed: number;
-    contextSize: number;
-    promptTokens: number;
-}
-
-export interface ChatMessageRecord {
-    id: string;
-    role: "user" | "assistant";
-    text: string;
-    /** For a user turn started by another feature (Explain Error): what the chat shows instead of the full prompt. */
-    displayText?: string;
-    status: MessageStatus;
-    createdAt: number;
-    attachments?: Attachment[];
-    stats?: AnswerStats;
-    error?: string;
-    /** Set on the assistant message when older turns were left out of its request to fit the context. */
-    droppedMessages?: number;
-    /** Set on the assistant message when the prompt itself was too long and was cut. */
-    promptCut?: boolean;
-}
-
-export interface Conversation {
-    id: string;
-    title: string;
-    createdAt: number;
-    updatedAt: number;
-    messages: ChatMessageRecord[];
-}
-
-export interface ConversationSummary {
-    id: string;
-    title: string;
-    updatedAt: number;
-    messageCount: number;
-}
+import type { ChatMessageRecord, Conversation, ConversationSummary } from "../../protocol/conversation";
 
 export function summarize(c: Conversation): ConversationSummary {
     return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length };

@@ -10,7 +10,8 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { isConversation, markUnfinished, type Conversation } from "./chatModel";
+import type { Conversation } from "../../protocol/conversation";
+import { isConversation, markUnfinished } from "./chatModel";
 
 const CHAT_FILE = /^chat-([A-Za-z0-9_-]+)\.json$/;
 const TEMP_MARK = ".tmp-";

@@ -1,5 +1,5 @@
 /** Small display helpers shared by the chat webview and its tests. */
-import type { AnswerStats } from "./chatModel";
+import type { AnswerStats } from "../../protocol/conversation";
 
 /** 950 → "950", 1900 → "1.9k", 8192 → "8.2k", 32768 → "33k". */
 export function compactCount(n: number): string {

@@ -3,7 +3,7 @@
  * model needs to reason about a problem it cannot see: the message, who reported it (source, code), the file's
  * language and the surrounding code with line numbers, marked at the reported line.
  */
-import type { ChatMessage } from "../../protocol/engineProtocol";
+import type { ChatMessage } from "../../protocol/generation";
 
 export interface DiagnosticInfo {
     message: string;

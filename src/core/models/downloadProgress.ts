@@ -3,7 +3,7 @@
  * the percent increment since the last report (VS Code's progress API is incremental), a smoothed speed and the time
  * left. Pure and clock-injected so the arithmetic is unit-tested.
  */
-import { formatBytes } from "./rankModels";
+import { formatBytes } from "../formatBytes";
 
 export interface DownloadProgressView {
     /** 0..100 */

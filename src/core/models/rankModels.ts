@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import type { ModelInfo } from "../../protocol/engineProtocol";
+import { formatBytes } from "../formatBytes";
 import type { DiscoveredModel } from "./discoverModels";
 import { parseShardName } from "./discoverModels";
 
@@ -48,12 +49,6 @@ export function rankModels(models: readonly RankedModel[]): RankedModel[] {
         || bucket(b) - bucket(a)
         || b.discovered.sizeBytes - a.discovered.sizeBytes
         || a.displayName.localeCompare(b.displayName));
-}
-
-export function formatBytes(bytes: number): string {
-    if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-    if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-    return `${Math.max(bytes > 0 ? 1 : 0, Math.round(bytes / 1024))} KB`;
 }
 
 /** 32768 → "32K", 2048 → "2K", 1000 → "1000". */

@@ -3,7 +3,7 @@
  * it afterwards. Code gets its own wording: "improve" must keep behaviour, and the prose kinds only touch
  * comments and strings when the selection is code.
  */
-import type { ChatMessage } from "../../protocol/engineProtocol";
+import type { ChatMessage } from "../../protocol/generation";
 
 export const POLISH_KINDS = ["improve", "grammar", "shorter", "formal", "casual", "toEnglish", "toChinese", "custom"] as const;
 export type PolishKind = (typeof POLISH_KINDS)[number];

@@ -3,7 +3,7 @@
  * through the model's chat, clean every answer and report a live preview. The host adapts the engine to
  * `RewriteBackend`; integration tests drive the same code against the real engine process in plain Node.
  */
-import type { ChatMessage } from "../../protocol/engineProtocol";
+import type { ChatMessage } from "../../protocol/generation";
 import { cleanRewrite, detectEol } from "./cleanRewrite";
 import { buildPolishMessages, buildRefineMessages, buildRefinePieceMessages, type PolishRequest } from "./polishPrompts";
 import { planChunks } from "./splitText";

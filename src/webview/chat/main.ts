@@ -22,7 +22,7 @@
  * Keyboard: Enter sends, Shift+Enter new line, Esc stops, Up (in an empty prompt) recalls earlier prompts,
  * typing "#file" opens the workspace file picker.
  */
-import type { ChatMessageRecord } from "../../core/chat/chatModel";
+import type { ChatMessageRecord } from "../../protocol/conversation";
 import { compactCount, fill, formatStats } from "../../core/chat/format";
 import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";

@@ -4,7 +4,7 @@
  * block's text (read back from the DOM, i.e. exactly what the user sees) to the host.
  */
 import DOMPurify from "dompurify";
-import type { ChatMessageRecord } from "../../core/chat/chatModel";
+import type { ChatMessageRecord } from "../../protocol/conversation";
 import { compactCount, fill, formatStats } from "../../core/chat/format";
 import { createMarkdownRenderer } from "../../core/chat/markdown";
 import type { CodeAction, UiStrings } from "../../protocol/webviewProtocol";

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import type { ChatMessageRecord } from "../../../src/core/chat/chatModel";
+import type { ChatMessageRecord } from "../../../src/protocol/conversation";
 import { ConversationStore } from "../../../src/core/chat/conversationStore";
 import type { ChatApi } from "../../../src/services";
 import { hearthApi, waitFor, workspaceFile } from "../helpers";

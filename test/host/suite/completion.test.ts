@@ -33,8 +33,8 @@ describe("inline suggestions in the extension host", function () {
 
     before(async () => {
         const api = await hearthApi();
-        const model = await api.engine.ensureModel();
-        assert.equal(model.infillSupported, true, "the host fixture model has FIM tokens");
+        const model = await api.backend.ready();
+        assert.equal(model.capabilities.fim, true, "the host fixture model has FIM tokens");
         await vscode.workspace.getConfiguration("editor").update("inlineSuggest.enabled", true, vscode.ConfigurationTarget.Global);
     });
 

@@ -24,27 +24,28 @@ describe("Hearth in the extension host", () => {
         assert.ok(registered.includes("hearth.selectModel"), "hearth.selectModel is declared but no handler is registered");
     });
 
-    it("loads the configured fixture model through the real EngineService and streams a completion", async function () {
+    it("loads the configured fixture model through the real backend service and streams a completion", async function () {
         this.timeout(120_000);
         const api = await hearthApi();
         // Other suites may have loaded the model already: restart so this test sees a real load from disk.
         await api.engine.restart();
         const states: string[] = [];
-        const listener = api.engine.onDidChangeState((s) => states.push(s.kind));
-        const model = await api.engine.ensureModel().finally(() => listener.dispose());
+        const listener = api.backend.onDidChangeState((s) => states.push(s.kind));
+        const model = await api.backend.ready().finally(() => listener.dispose());
         assert.ok(states.includes("loading"), `no loading state was reported (states: ${states.join(", ")})`);
-        assert.equal(path.resolve(model.modelPath), path.resolve(fixture("stories260K-chat-fim.derived.gguf")));
-        assert.equal(model.backend, "cpu");
-        assert.equal(model.threads, 1);
+        assert.equal(api.backend.kind, "embedded");
+        assert.equal(path.resolve(model.id), path.resolve(fixture("stories260K-chat-fim.derived.gguf")));
+        assert.ok(model.location.kind === "embedded", "the embedded engine answers");
+        assert.equal(model.location.compute, "cpu");
+        assert.equal(model.location.threads, 1);
         assert.equal(model.contextSize, 1024);
-        assert.equal(api.engine.state.kind, "ready");
+        assert.equal(api.backend.state.kind, "ready");
         assert.ok(api.engine.enginePid, "no engine pid after loading");
 
         const chunks: string[] = [];
-        const result = await api.engine.request(
-            "complete",
+        const result = await api.backend.complete(
             { sequence: "completion", prompt: "Once upon a time", maxTokens: 12, sampling: { temperature: 0 } },
-            { onEvent: (e) => chunks.push(e.text) },
+            { onText: (text) => chunks.push(text) },
         );
         assert.ok(result.tokens > 0, "no tokens generated");
         assert.ok(chunks.length > 0, "no text streamed");
@@ -54,13 +55,13 @@ describe("Hearth in the extension host", () => {
     it("restarts the engine after kill -9 and serves the next request", async function () {
         this.timeout(120_000);
         const api = await hearthApi();
-        await api.engine.ensureModel();
+        await api.backend.ready();
         const killedPid = api.engine.enginePid;
         assert.ok(killedPid, "engine is not running");
         process.kill(killedPid, "SIGKILL");
-        await waitFor("the service to notice the crash", () => api.engine.state.kind === "error", 15_000);
+        await waitFor("the service to notice the crash", () => api.backend.state.kind === "error", 15_000);
 
-        const result = await api.engine.request("complete", {
+        const result = await api.backend.complete({
             sequence: "completion",
             prompt: "Once upon a time",
             maxTokens: 8,
@@ -69,6 +70,6 @@ describe("Hearth in the extension host", () => {
         assert.ok(result.tokens > 0, "the request after the restart generated nothing");
         const newPid = api.engine.enginePid;
         assert.ok(newPid && newPid !== killedPid, `engine pid did not change (was ${killedPid}, now ${newPid})`);
-        assert.ok(["ready", "generating"].includes(api.engine.state.kind), `state after restart: ${api.engine.state.kind}`);
+        assert.ok(["ready", "generating"].includes(api.backend.state.kind), `state after restart: ${api.backend.state.kind}`);
     });
 });

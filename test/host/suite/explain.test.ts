@@ -18,7 +18,7 @@ describe("Explain with Hearth in the extension host", function () {
     let diagnostic: vscode.Diagnostic;
 
     before(async () => {
-        await (await hearthApi()).engine.ensureModel();
+        await (await hearthApi()).backend.ready();
         document = await vscode.workspace.openTextDocument(workspaceFile("sample.py"));
         await vscode.window.showTextDocument(document, { preview: false });
         const line = document.getText().split("\n").findIndex((l) => l.includes("return a + b"));

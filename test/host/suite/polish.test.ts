@@ -48,7 +48,7 @@ describe("Polish Selection in the extension host", function () {
 
     before(async () => {
         const api = await hearthApi();
-        await api.engine.ensureModel();
+        await api.backend.ready();
     });
 
     afterEach(async () => {

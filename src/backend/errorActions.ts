@@ -10,7 +10,7 @@
  * - engineStopped  → "Restart Engine" / "Show Log"
  * - downloadFailed → "Retry Download" / "Show Log"
  * - cancelled      → nothing (the user asked for it)
- * - engineCrashed  → nothing: EngineService already told the user when the process died
+ * - engineCrashed  → nothing: the engine service already told the user when the process died
  * - anything else  → the message with "Show Log"
  */
 import * as vscode from "vscode";
