@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import {
+    ENGINE_PROTOCOL_VERSION,
     EngineError,
     isEngineToHostMessage,
     type EngineMethod,
@@ -168,6 +169,15 @@ export class EngineProcess {
                 if (raw.type === "ready" && !ready) {
                     ready = true;
                     clearTimeout(timer);
+                    if (raw.protocolVersion !== ENGINE_PROTOCOL_VERSION) {
+                        // A stale dist/engine.mjs next to a newer extension (or the reverse) would misread every message.
+                        (child as { hearthExpectedExit?: boolean }).hearthExpectedExit = true;
+                        child.kill("SIGKILL");
+                        const reason = `Hearth's engine speaks protocol version ${raw.protocolVersion}, but this extension needs version ${ENGINE_PROTOCOL_VERSION}. Reinstall Hearth so both come from the same package.`;
+                        this.setState({ kind: "stopped", reason });
+                        reject(new EngineError("engineStopped", reason));
+                        return;
+                    }
                     this.options.log("info", `Engine ready (pid ${raw.pid}, ${raw.nodeVersion}) in ${Date.now() - started} ms`);
                     this.setState({ kind: "running", pid: raw.pid });
                     resolve(child);

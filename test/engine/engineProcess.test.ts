@@ -153,4 +153,22 @@ describe("engine process on the real fixture model", function () {
             await rejectsWith(engine.request("loadModel", params(path.join(tmp, "nope.gguf"))), "badModel", /does not exist/);
         });
     });
+
+    it("refuses an engine that speaks another protocol version, saying what to do", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-proto-"));
+        const fake = path.join(dir, "engine.mjs");
+        // Announces itself like an engine from another release, then waits.
+        fs.writeFileSync(fake, "process.send({ type: 'ready', protocolVersion: 999, pid: process.pid, nodeVersion: process.version });\n"
+            + "setInterval(() => undefined, 1000);\n");
+        const engine = new EngineProcess({ enginePath: fake, execPath: process.execPath, log: () => undefined });
+        try {
+            await rejectsWith(engine.request("stats", {}), "engineStopped", /protocol version 999.*needs version \d+.*Reinstall/);
+            assert.equal(engine.state.kind, "stopped");
+            for (let i = 0; i < 100 && engine.pid !== undefined; i++) await new Promise((r) => setTimeout(r, 20));
+            assert.equal(engine.pid, undefined, "the mismatched process was stopped");
+        } finally {
+            engine.dispose();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });

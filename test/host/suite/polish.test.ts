@@ -66,7 +66,7 @@ describe("Polish Selection in the extension host", function () {
         assert.equal(outcome.status, "ready", JSON.stringify(outcome));
         if (outcome.status !== "ready") return;
         assert.ok(outcome.text.trim().length > 0);
-        assert.ok(reviewDiffOpen(), "no Hearth diff editor is open");
+        await waitFor("the review diff to open", reviewDiffOpen);
         const state = await reviewState();
         assert.ok(state && !state.busy && state.text === outcome.text, JSON.stringify(state));
         assert.equal(editor.document.getText(), original, "the document changed before Accept");
