@@ -44,6 +44,11 @@ export async function selectModelCommand(services: HearthServices): Promise<void
     }
     const model = picked.model;
     if (!model) return;
+    await useIfConfirmed(services, model, model.discovered.path);
+}
+
+/** Uses the model, asking first (modal) when it looks too large for this machine. */
+async function useIfConfirmed(services: HearthServices, model: Pick<RankedModel, "fit" | "displayName">, file: string): Promise<void> {
     if (model.fit === "tooLarge") {
         const useAnyway = vscode.l10n.t("Use Anyway");
         const choice = await vscode.window.showWarningMessage(
@@ -51,7 +56,7 @@ export async function selectModelCommand(services: HearthServices): Promise<void
             { modal: true }, useAnyway);
         if (choice !== useAnyway) return;
     }
-    await useModel(services, model.discovered.path, model.displayName);
+    await useModel(services, file, model.displayName);
 }
 
 function pickModel(services: HearthServices): Promise<ModelPickItem | undefined> {
@@ -207,12 +212,5 @@ async function browseForModel(services: HearthServices): Promise<void> {
         if (choice === other) await selectModelCommand(services);
         return;
     }
-    if (ranked.fit === "tooLarge") {
-        const useAnyway = vscode.l10n.t("Use Anyway");
-        const choice = await vscode.window.showWarningMessage(
-            vscode.l10n.t("{0} looks too large for this machine's memory; loading it will probably fail or be very slow.", ranked.displayName),
-            { modal: true }, useAnyway);
-        if (choice !== useAnyway) return;
-    }
-    await useModel(services, file, ranked.displayName);
+    await useIfConfirmed(services, ranked, file);
 }
