@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const backend = new BackendService({ embedded: engine.backend }, () => "embedded");
     const review = new ReviewService(log);
     context.subscriptions.push(log, engine, backend, review, new EngineStatusBar(backend, engine));
-    const services: HearthServices = { context, backend, engine, review, log };
+    const services: HearthServices = { context, backend, embedder: engine.embedder, engine, review, log };
 
     registerEngineCommands(services);
     registerModels(services);

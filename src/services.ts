@@ -4,6 +4,7 @@
  */
 import type * as vscode from "vscode";
 import type { BackendService } from "./backend/backendService";
+import type { Embedder } from "./backend/embedder";
 import type { EngineService } from "./engineClient/engineService";
 import type { Conversation } from "./protocol/conversation";
 import type { ReviewService } from "./review/reviewService";
@@ -31,6 +32,8 @@ export interface HearthServices {
     context: vscode.ExtensionContext;
     /** Every generation goes through here: the backend the user chose (embedded engine or a server). */
     backend: BackendService;
+    /** Vectors for the knowledge index (a local embedding model in the engine process), if one is configured. */
+    embedder: Embedder;
     /** The embedded engine process itself: model files, downloads, restart, memory. Not for generation. */
     engine: EngineService;
     /** The shared diff review (Polish, Fix with Hearth, chat's Apply to Selection). */

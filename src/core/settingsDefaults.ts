@@ -18,6 +18,7 @@ export interface HearthSettings {
     "completions.timeBudgetMs": number;
     "completions.maxTokens": number;
     "download.huggingFaceEndpoint": string;
+    embeddingModel: string;
 }
 
 export const SETTINGS_DEFAULTS: HearthSettings = {
@@ -36,6 +37,7 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
     "completions.timeBudgetMs": 2000,
     "completions.maxTokens": 96,
     "download.huggingFaceEndpoint": "",
+    embeddingModel: "",
 };
 
 export type SettingKey = keyof HearthSettings;

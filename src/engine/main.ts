@@ -23,6 +23,7 @@ import { inspectModels } from "./inspectModels";
 import { downloadLockKey, downloadModel } from "./downloadModel";
 import { errorText } from "../core/errorText";
 import { ModelHost } from "./modelHost";
+import { EmbeddingHost } from "./embeddings";
 import { EventCoalescer } from "./eventCoalescer";
 import { KeyedMutex } from "./keyedMutex";
 import { GPU_PACKAGES_ENV } from "../core/gpuPackages";
@@ -48,6 +49,8 @@ const locks = new KeyedMutex();
 const inFlight = new Map<number, AbortController>();
 const busy = new Set<SequenceName>();
 let lastTokensPerSecond: number | undefined;
+/** Embeddings wait while chat or completions generate (see embeddings.ts). */
+const embeddings = new EmbeddingHost(host, () => busy.size > 0);
 
 /** Generation on one sequence at a time; chat and completion sequences run side by side in one context. */
 async function onSequence<T>(name: SequenceName, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
@@ -63,7 +66,10 @@ async function onSequence<T>(name: SequenceName, signal: AbortSignal, work: () =
 
 const handlers: Handlers = {
     loadModel: (params, ctx) => locks.run("model", ctx.signal, () => host.load(params, ctx.signal, ctx.emit)),
-    unload: () => locks.run("model", undefined, async () => ({ unloaded: await host.unload() })),
+    unload: () => locks.run("model", undefined, async () => {
+        const embedder = await locks.run("embedding", undefined, () => embeddings.unload());
+        return { unloaded: (await host.unload()) || embedder };
+    }),
     chat: async (params, ctx) => {
         const r = await onSequence("chat", ctx.signal, () => runChat(host.requireLoaded(), params, ctx));
         lastTokensPerSecond = r.tokensPerSecond || lastTokensPerSecond;
@@ -77,6 +83,7 @@ const handlers: Handlers = {
     },
     inspectModels: (params, ctx) => inspectModels(host, params, ctx.signal),
     downloadModel: (params, ctx) => locks.run(downloadLockKey(params), ctx.signal, () => downloadModel(params, ctx.signal, ctx.emit)),
+    embed: (params, ctx) => locks.run("embedding", ctx.signal, () => embeddings.embed(params, ctx.signal)),
     stats: async (params) => {
         if (params.collectGarbage) collectGarbage();
         const loaded = host.current;

@@ -112,27 +112,7 @@ export class ModelHost {
         if (this.loaded && sameLoad(this.loaded.params, params)) return this.loaded.info;
         await this.unload();
 
-        const { readGgufFileInfo, GgufInsights } = await loadNodeLlamaCpp();
-        let architecture = "unknown";
-        try {
-            const fileInfo = await readGgufFileInfo(params.modelPath, { signal });
-            architecture = String(fileInfo.metadata?.general?.architecture ?? "unknown");
-            const insights = await GgufInsights.from(fileInfo, llama);
-            if (!insights.isSupportedByLlamaCpp) {
-                throw new EngineError("badModel",
-                    `${path.basename(params.modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
-            }
-            // Memory first: a header claiming more than the machine has is the more useful thing to say.
-            const problem = weightsProblem(params.modelPath, fileInfo)
-                ?? await memoryProblem(params.modelPath, insights, llama)
-                ?? truncationProblem(params.modelPath, fileInfo, insights, (await fs.stat(params.modelPath)).size);
-            if (problem) throw problem;
-        } catch (err) {
-            if (err instanceof EngineError) throw err;
-            if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
-            throw new EngineError("badModel",
-                `${path.basename(params.modelPath)} is not a readable GGUF model: ${errorText(err)}`, String(err));
-        }
+        const architecture = await checkBeforeLoad(params.modelPath, llama, signal);
 
         let model: LlamaModel;
         try {
@@ -220,6 +200,35 @@ function modelDisplayName(model: LlamaModel, modelPath: string): string {
     return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
 }
 
+/**
+ * What node-llama-cpp can tell from the header before llama.cpp reads any weights: a supported architecture, enough
+ * memory, no missing weights or truncated data. Throws an EngineError that names the file; returns the architecture.
+ */
+export async function checkBeforeLoad(modelPath: string, llama: Llama, signal: AbortSignal): Promise<string> {
+    const { readGgufFileInfo, GgufInsights } = await loadNodeLlamaCpp();
+    let architecture = "unknown";
+    try {
+        const fileInfo = await readGgufFileInfo(modelPath, { signal });
+        architecture = String(fileInfo.metadata?.general?.architecture ?? "unknown");
+        const insights = await GgufInsights.from(fileInfo, llama);
+        if (!insights.isSupportedByLlamaCpp) {
+            throw new EngineError("badModel",
+                `${path.basename(modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
+        }
+        // Memory first: a header claiming more than the machine has is the more useful thing to say.
+        const problem = weightsProblem(modelPath, fileInfo)
+            ?? await memoryProblem(modelPath, insights, llama)
+            ?? truncationProblem(modelPath, fileInfo, insights, (await fs.stat(modelPath)).size);
+        if (problem) throw problem;
+        return architecture;
+    } catch (err) {
+        if (err instanceof EngineError) throw err;
+        if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
+        throw new EngineError("badModel",
+            `${path.basename(modelPath)} is not a readable GGUF model: ${errorText(err)}`, String(err));
+    }
+}
+
 /** Model files are untrusted input: check existence and the GGUF magic before llama.cpp sees them. */
 export async function validateModelFile(modelPath: string): Promise<void> {
     const name = path.basename(modelPath);
@@ -247,7 +256,7 @@ export async function validateModelFile(modelPath: string): Promise<void> {
     }
 }
 
-function classifyLoadError(modelPath: string, architecture: string, err: unknown): EngineError {
+export function classifyLoadError(modelPath: string, architecture: string, err: unknown): EngineError {
     const name = path.basename(modelPath);
     const text = errorText(err);
     if (/InsufficientMemory|out of memory|not enough memory|failed to allocate|ErrorOutOfMemory/i.test(text)) {

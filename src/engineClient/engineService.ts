@@ -13,6 +13,7 @@ import { errorText } from "../core/errorText";
 import type { BackendState } from "../backend/llmBackend";
 import type { LoadModelParams, ParamsOf, ResultOf } from "../protocol/engineProtocol";
 import { EmbeddedBackend } from "./embeddedBackend";
+import { EngineEmbedder } from "./engineEmbedder";
 import { EngineProcess, type RequestOptions } from "./engineProcess";
 
 /** Engine requests that are not generation: model files, downloads, memory. */
@@ -21,6 +22,8 @@ export type EngineManagementMethod = "inspectModels" | "downloadModel" | "stats"
 export class EngineService implements vscode.Disposable {
     private readonly process: EngineProcess;
     readonly backend: EmbeddedBackend;
+    /** Embeddings for the knowledge index (`hearth.embeddingModel`), computed in the same engine process. */
+    readonly embedder: EngineEmbedder;
     private readonly disposables = new DisposableStore();
     private loadProgress: { resolve(): void; report(pct: number): void } | undefined;
 
@@ -35,8 +38,14 @@ export class EngineService implements vscode.Disposable {
             loadParams: () => modelLoadParams(),
             noModelMessage: vscode.l10n.t("No model is selected. Run “Hearth: Select Model” or “Hearth: Download Model”."),
         });
+        this.embedder = new EngineEmbedder(this.process, () => {
+            const modelPath = getSetting("embeddingModel");
+            if (!modelPath) return undefined;
+            return { modelPath, threads: resolveThreads(getSetting("threads"), os.availableParallelism()), gpu: getSetting("gpu") };
+        });
         this.disposables.add(
             this.backend,
+            onDidChangeSetting(["embeddingModel"], () => this.embedder.settingsChanged()),
             this.backend.onDidChangeState((s) => this.onBackendState(s)),
             this.process.onDidChangeState((s) => {
                 if (s.kind === "crashed" || s.kind === "stopped") void this.notifyCrash(s.kind === "stopped", s.reason);

@@ -126,6 +126,30 @@ export interface DownloadModelResult {
     alreadyDownloaded: boolean;
 }
 
+export interface EmbedParams {
+    /** An embedding model (BERT-like encoder, or any GGUF with pooling); loaded beside the chat model, never instead. */
+    modelPath: string;
+    texts: string[];
+    threads: number;
+    gpu: "auto" | "cpu";
+    /** Upper bound of tokens per text (the embedding context); longer texts are cut. Default 512. */
+    contextSize?: number;
+}
+
+export interface EmbedResult {
+    /** One L2-normalised vector per text (cosine similarity is a dot product). */
+    vectors: number[][];
+    dimensions: number;
+    modelName: string;
+    /** Tokens embedded per text (after cutting). */
+    tokens: number[];
+    /** How many texts were longer than the embedding context and were cut. */
+    cut: number;
+    /** Time spent waiting for chat and completions to finish before each text (embeddings never delay them). */
+    waitedMs: number;
+    ms: number;
+}
+
 export interface StatsParams {
     /** Run a full garbage collection first, so rssBytes shows memory still in use (leak checks), not GC timing. */
     collectGarbage?: boolean;
@@ -156,6 +180,7 @@ export interface EngineMethods {
     inspectModels: { params: InspectModelsParams; result: InspectModelsResult; event: NoEvent };
     downloadModel: { params: DownloadModelParams; result: DownloadModelResult; event: DownloadProgressEvent };
     stats: { params: StatsParams; result: StatsResult; event: NoEvent };
+    embed: { params: EmbedParams; result: EmbedResult; event: NoEvent };
 }
 
 export type EngineMethod = keyof EngineMethods;

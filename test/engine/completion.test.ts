@@ -3,7 +3,6 @@
  * provider uses (src/completion/completionEngine.ts). Threads pinned to 1.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { calibrateCharsPerToken, CompletionSession, requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
@@ -13,6 +12,7 @@ import type { EmbeddedBackend } from "../../src/engineClient/embeddedBackend";
 import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams as params } from "../helpers/embedded";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
+import { llamaCppVocab } from "../helpers/llamaVocab";
 import { detectFimTokens } from "../../src/core/completion/fimTokens";
 import { budgetFor, layoutPrompt } from "../../src/core/completion/promptLayout";
 import { ensureRandomGguf, QWEN25_CODER_FIM_IDS, QWEN25_CODER_FIM_TOKENS, type RandomGgufSpec } from "../helpers/ggufWriter";
@@ -269,23 +269,7 @@ describe("FIM tokens are read from each model family's vocabulary", function () 
         load = (file) => llama.loadModel({ modelPath: file, vocabOnly: true }) as unknown as Promise<Loaded>;
     });
 
-    /** llama.cpp's Qwen2 tokenizer, extracted from node-llama-cpp's source bundle into a git-ignored cache. */
-    function qwen2Vocab(): string {
-        const out = path.join(REPO_ROOT, ".cache", "vocab", "ggml-vocab-qwen2.gguf");
-        if (fs.existsSync(out)) return out;
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        const bundle = path.join(REPO_ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
-        const repo = fs.mkdtempSync(path.join(path.dirname(out), "bundle-"));
-        try {
-            execFileSync("git", ["clone", "-q", "--no-checkout", bundle, repo]);
-            const data = execFileSync("git", ["-C", repo, "show", "HEAD:models/ggml-vocab-qwen2.gguf"], { maxBuffer: 64 << 20 });
-            fs.writeFileSync(`${out}.${process.pid}.tmp`, data);
-            fs.renameSync(`${out}.${process.pid}.tmp`, out);
-        } finally {
-            fs.rmSync(repo, { recursive: true, force: true });
-        }
-        return out;
-    }
+    const qwen2Vocab = () => llamaCppVocab("ggml-vocab-qwen2.gguf");
 
     it("DeepSeek-Coder, StarCoder, the derived stories model; none for Llama SPM and Qwen2 (base)", async () => {
         const cases: [string, { prefix: number; suffix: number; middle: number } | undefined][] = [

@@ -10,7 +10,9 @@
  *   readGgufMetadata(filePath)              -> Map           typed metadata of any GGUF (from ./ggufFormat)
  *
  * Spec (RandomGgufSpec), all optional except the shape:
- *   architecture   "llama" (default) | "qwen2" (adds q/k/v biases, qwen2.* keys)
+ *   architecture   "llama" (default) | "qwen2" (adds q/k/v biases, qwen2.* keys) | "bert" (an encoder for embeddings:
+ *                  token type and position embeddings, post-norm layers with biases, no output head, mean pooling;
+ *                  copy a BERT WordPiece vocabulary, e.g. llama.cpp's models/ggml-vocab-bert-bge.gguf)
  *   layers, embedding, heads, headsKv (= heads), feedForward, contextLength   the shape; head dim = embedding/heads
  *   vocab          { kind: "synthetic" } (≈300 tokens: unk/bos/eos, 256 byte tokens, letters and common words,
  *                  SentencePiece "llama" model) or { kind: "copy", from: "path/to/real.gguf" } (every tokenizer.*
@@ -51,7 +53,7 @@ export type { GgufValue };
 export type VocabSource = { kind: "synthetic" } | { kind: "copy"; from: string };
 
 export interface RandomGgufSpec {
-    architecture?: "llama" | "qwen2";
+    architecture?: "llama" | "qwen2" | "bert";
     name?: string;
     layers: number;
     embedding: number;
@@ -139,33 +141,26 @@ export async function writeRandomGguf(filePath: string, spec: RandomGgufSpec): P
     metadata.set(`${arch}.block_count`, gguf.u32(spec.layers));
     metadata.set(`${arch}.feed_forward_length`, gguf.u32(spec.feedForward));
     metadata.set(`${arch}.attention.head_count`, gguf.u32(spec.heads));
-    metadata.set(`${arch}.attention.head_count_kv`, gguf.u32(headsKv));
-    metadata.set(`${arch}.attention.layer_norm_rms_epsilon`, gguf.f32(spec.rmsEps ?? 1e-6));
-    metadata.set(`${arch}.rope.freq_base`, gguf.f32(spec.ropeFreqBase ?? (arch === "qwen2" ? 1_000_000 : 10_000)));
-    metadata.set(`${arch}.rope.dimension_count`, gguf.u32(headDim));
-    metadata.set(`${arch}.vocab_size`, gguf.u32(vocabSize));
-    for (const [k, v] of tokenizer) metadata.set(k, v);
-    for (const [k, v] of Object.entries(spec.extraMetadata ?? {})) metadata.set(k, v);
-
+    if (arch !== "bert") metadata.set(`${arch}.attention.head_count_kv`, gguf.u32(headsKv));
     const w = (name: string, dims: number[]): TensorInfo => ({ name, dims, type });
     const f32 = (name: string, dims: number[]): TensorInfo => ({ name, dims, type: "F32" });
-    const tensors: TensorInfo[] = [w("token_embd.weight", [spec.embedding, vocabSize]), f32("output_norm.weight", [spec.embedding])];
-    if (!spec.tieEmbeddings) tensors.push(w("output.weight", [spec.embedding, vocabSize]));
-    for (let i = 0; i < spec.layers; i++) {
-        const b = `blk.${i}.`;
-        tensors.push(f32(`${b}attn_norm.weight`, [spec.embedding]));
-        tensors.push(w(`${b}attn_q.weight`, [spec.embedding, spec.embedding]));
-        tensors.push(w(`${b}attn_k.weight`, [spec.embedding, kvDim]));
-        tensors.push(w(`${b}attn_v.weight`, [spec.embedding, kvDim]));
-        if (arch === "qwen2") {
-            tensors.push(f32(`${b}attn_q.bias`, [spec.embedding]), f32(`${b}attn_k.bias`, [kvDim]), f32(`${b}attn_v.bias`, [kvDim]));
-        }
-        tensors.push(w(`${b}attn_output.weight`, [spec.embedding, spec.embedding]));
-        tensors.push(f32(`${b}ffn_norm.weight`, [spec.embedding]));
-        tensors.push(w(`${b}ffn_gate.weight`, [spec.embedding, spec.feedForward]));
-        tensors.push(w(`${b}ffn_down.weight`, [spec.feedForward, spec.embedding]));
-        tensors.push(w(`${b}ffn_up.weight`, [spec.embedding, spec.feedForward]));
+    let tensors: TensorInfo[];
+    if (arch === "bert") {
+        metadata.set("bert.attention.layer_norm_epsilon", gguf.f32(1e-12));
+        metadata.set("bert.attention.causal", gguf.bool(false));
+        metadata.set("bert.pooling_type", gguf.u32(1)); // mean
+        for (const [k, v] of tokenizer) metadata.set(k, v);
+        if (!metadata.has("tokenizer.ggml.token_type_count")) metadata.set("tokenizer.ggml.token_type_count", gguf.u32(2));
+        tensors = bertTensors(spec, vocabSize, w, f32);
+    } else {
+        metadata.set(`${arch}.attention.layer_norm_rms_epsilon`, gguf.f32(spec.rmsEps ?? 1e-6));
+        metadata.set(`${arch}.rope.freq_base`, gguf.f32(spec.ropeFreqBase ?? (arch === "qwen2" ? 1_000_000 : 10_000)));
+        metadata.set(`${arch}.rope.dimension_count`, gguf.u32(headDim));
+        metadata.set(`${arch}.vocab_size`, gguf.u32(vocabSize));
+        for (const [k, v] of tokenizer) metadata.set(k, v);
+        tensors = decoderTensors(spec, arch, vocabSize, kvDim, w, f32);
     }
+    for (const [k, v] of Object.entries(spec.extraMetadata ?? {})) metadata.set(k, v);
 
     const silenced = silencedTokens(spec, tokenizer, vocabSize);
     const outputTensor = spec.tieEmbeddings ? "token_embd.weight" : "output.weight";
@@ -213,6 +208,51 @@ export async function ensureRandomGguf(cacheDir: string, spec: RandomGgufSpec): 
     } finally {
         fs.rmSync(tmp, { force: true });
     }
+}
+
+type TensorMaker = (name: string, dims: number[]) => TensorInfo;
+
+/** llama / qwen2: pre-norm decoder blocks with SwiGLU and an output head (unless tied). */
+function decoderTensors(spec: RandomGgufSpec, arch: string, vocabSize: number, kvDim: number, w: TensorMaker, f32: TensorMaker): TensorInfo[] {
+    const tensors: TensorInfo[] = [w("token_embd.weight", [spec.embedding, vocabSize]), f32("output_norm.weight", [spec.embedding])];
+    if (!spec.tieEmbeddings) tensors.push(w("output.weight", [spec.embedding, vocabSize]));
+    for (let i = 0; i < spec.layers; i++) {
+        const b = `blk.${i}.`;
+        tensors.push(f32(`${b}attn_norm.weight`, [spec.embedding]));
+        tensors.push(w(`${b}attn_q.weight`, [spec.embedding, spec.embedding]));
+        tensors.push(w(`${b}attn_k.weight`, [spec.embedding, kvDim]));
+        tensors.push(w(`${b}attn_v.weight`, [spec.embedding, kvDim]));
+        if (arch === "qwen2") {
+            tensors.push(f32(`${b}attn_q.bias`, [spec.embedding]), f32(`${b}attn_k.bias`, [kvDim]), f32(`${b}attn_v.bias`, [kvDim]));
+        }
+        tensors.push(w(`${b}attn_output.weight`, [spec.embedding, spec.embedding]));
+        tensors.push(f32(`${b}ffn_norm.weight`, [spec.embedding]));
+        tensors.push(w(`${b}ffn_gate.weight`, [spec.embedding, spec.feedForward]));
+        tensors.push(w(`${b}ffn_down.weight`, [spec.feedForward, spec.embedding]));
+        tensors.push(w(`${b}ffn_up.weight`, [spec.embedding, spec.feedForward]));
+    }
+    return tensors;
+}
+
+/** BERT (llama.cpp's LLM_ARCH_BERT): embeddings + embedding norm, then post-norm blocks with biases everywhere. */
+function bertTensors(spec: RandomGgufSpec, vocabSize: number, w: TensorMaker, f32: TensorMaker): TensorInfo[] {
+    const e = spec.embedding;
+    const tensors: TensorInfo[] = [
+        w("token_embd.weight", [e, vocabSize]),
+        f32("token_types.weight", [e, 2]),
+        f32("position_embd.weight", [e, spec.contextLength]),
+        f32("token_embd_norm.weight", [e]),
+        f32("token_embd_norm.bias", [e]),
+    ];
+    for (let i = 0; i < spec.layers; i++) {
+        const b = `blk.${i}.`;
+        for (const x of ["attn_q", "attn_k", "attn_v", "attn_output"]) tensors.push(w(`${b}${x}.weight`, [e, e]), f32(`${b}${x}.bias`, [e]));
+        tensors.push(f32(`${b}attn_output_norm.weight`, [e]), f32(`${b}attn_output_norm.bias`, [e]));
+        tensors.push(w(`${b}ffn_up.weight`, [e, spec.feedForward]), f32(`${b}ffn_up.bias`, [spec.feedForward]));
+        tensors.push(w(`${b}ffn_down.weight`, [spec.feedForward, e]), f32(`${b}ffn_down.bias`, [e]));
+        tensors.push(f32(`${b}layer_output_norm.weight`, [e]), f32(`${b}layer_output_norm.bias`, [e]));
+    }
+    return tensors;
 }
 
 function buildTokenizer(spec: RandomGgufSpec): { metadata: Map<string, GgufValue>; fim?: WrittenGguf["fim"] } {

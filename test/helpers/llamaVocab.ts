@@ -1,0 +1,25 @@
+/**
+ * Real tokenizers from llama.cpp's source, which node-llama-cpp ships as a git bundle: extracted once into the
+ * git-ignored .cache/vocab (e.g. ggml-vocab-qwen2.gguf, ggml-vocab-bert-bge.gguf). Tests never download anything.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT } from "./fixtures";
+
+export function llamaCppVocab(file: `ggml-vocab-${string}.gguf`): string {
+    const out = path.join(REPO_ROOT, ".cache", "vocab", file);
+    if (fs.existsSync(out)) return out;
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const bundle = path.join(REPO_ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
+    const repo = fs.mkdtempSync(path.join(path.dirname(out), "bundle-"));
+    try {
+        execFileSync("git", ["clone", "-q", "--no-checkout", bundle, repo]);
+        const data = execFileSync("git", ["-C", repo, "show", `HEAD:models/${file}`], { maxBuffer: 64 << 20 });
+        fs.writeFileSync(`${out}.${process.pid}.tmp`, data);
+        fs.renameSync(`${out}.${process.pid}.tmp`, out);
+    } finally {
+        fs.rmSync(repo, { recursive: true, force: true });
+    }
+    return out;
+}
