@@ -7,6 +7,7 @@ import { getSetting } from "../config/settings";
 import type { HearthServices } from "../services";
 import { downloadModelCommand } from "./downloadModelCommand";
 import { handleEngineError } from "../backend/errorActions";
+import { selectEmbeddingModelCommand } from "./selectEmbeddingModel";
 import { selectModelCommand } from "./selectModelCommand";
 
 const WALKTHROUGH_ID = "hearth.gettingStarted";
@@ -17,6 +18,7 @@ export function registerModels(services: HearthServices): void {
     context.subscriptions.push(
         vscode.commands.registerCommand("hearth.selectModel", () => selectModelCommand(services).catch(handleEngineError)),
         vscode.commands.registerCommand("hearth.downloadModel", () => downloadModelCommand(services).catch(handleEngineError)),
+        vscode.commands.registerCommand("hearth.selectEmbeddingModel", () => selectEmbeddingModelCommand(services).catch(handleEngineError)),
     );
     openWalkthroughOnFirstRun(context);
 }

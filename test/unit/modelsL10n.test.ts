@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CURATED_MODELS } from "../../src/core/models/curatedModels";
+import { CURATED_EMBEDDING_MODELS } from "../../src/core/models/embeddingModels";
 import { REPO_ROOT } from "../helpers/fixtures";
 
 function l10nLiterals(dir: string): string[] {
@@ -18,7 +19,7 @@ describe("models: translations and walkthrough", () => {
     const zh = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "l10n", "bundle.l10n.zh-cn.json"), "utf8")) as Record<string, string>;
 
     it("translates every vscode.l10n.t string in src/models and every curated model summary", () => {
-        const strings = [...l10nLiterals(path.join(REPO_ROOT, "src", "models")), ...CURATED_MODELS.map((m) => m.summary)];
+        const strings = [...l10nLiterals(path.join(REPO_ROOT, "src", "models")), ...CURATED_MODELS.map((m) => m.summary), ...CURATED_EMBEDDING_MODELS.map((m) => m.summary)];
         assert.ok(strings.length > 30, `only ${strings.length} strings found: the scan is broken`);
         const missing = strings.filter((s) => !zh[s]);
         assert.deepEqual(missing, []);
