@@ -7,12 +7,13 @@ const suites = [
     { name: "typecheck + compile tests", cmd: "npx tsc -p ." },
     { name: "build", cmd: "node esbuild.mjs" },
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
+    { name: "bootstrap (a temporary clone without node_modules: npm start/test/bench run npm ci first)", cmd: "npx mocha --config test/.mocharc.bootstrap.json" },
     { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
     { name: "package (linux-x64 VSIX: contents, engine from the unpacked extension)", cmd: "npx mocha --config test/.mocharc.package.json" },
     // Node 24, code-server and Chromium in .tools/ (first run on a fresh machine only; under a second afterwards).
     { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
-    { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs" },
-    { name: "e2e (packaged VSIX in code-server, driven in Chromium)", cmd: "npx mocha --config test/.mocharc.e2e.json" },
+    { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs", needsTools: true },
+    { name: "e2e (packaged VSIX in code-server, driven in Chromium)", cmd: "npx mocha --config test/.mocharc.e2e.json", needsTools: true },
     // Smoke run of the benchmarks (goals reported, not enforced); results go to the cache, not over bench/results.*.
     { name: "bench smoke (npm run bench -- --quick)", cmd: "npm run bench -- --quick --out-dir bench/.cache/smoke" },
 ];
@@ -20,8 +21,11 @@ const suites = [
 const only = process.argv.slice(2);
 const timings = [];
 let failed;
+const selected = (suite) => !only.length || only.some((o) => suite.name.startsWith(o));
+// `npm test -- e2e` still installs the workbench tools first when they are missing (a fresh clone).
+const toolsNeeded = suites.some((s) => s.needsTools && selected(s));
 for (const suite of suites) {
-    if (only.length && !only.some((o) => suite.name.startsWith(o))) continue;
+    if (!selected(suite) && !(suite.name === "workbench tools" && toolsNeeded)) continue;
     console.log(`\n=== ${suite.name}: ${suite.cmd}`);
     const started = Date.now();
     const r = spawnSync(suite.cmd, { shell: true, stdio: "inherit", env: process.env });
