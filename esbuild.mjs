@@ -4,6 +4,7 @@
 //  - the webview scripts (browser IIFE, written into media/dist so the webview's localResourceRoots stay = media/).
 import * as esbuild from "esbuild";
 import { existsSync } from "node:fs";
+import { buildLazyLanguages } from "./scripts/hljs-languages.mjs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -49,6 +50,9 @@ if (webviews.length) {
         platform: "browser",
         target: "es2022",
         loader: { ".css": "css" },
+        // One script per highlight.js language, loaded by the chat panel when the bundle lacks it
+        // (src/webview/chat/highlightLoader.ts); built here, once per highlight.js version.
+        define: { HEARTH_HLJS_INDEX: JSON.stringify(await buildLazyLanguages(common, "media/dist")) },
     });
 }
 

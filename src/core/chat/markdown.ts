@@ -8,8 +8,8 @@
  * the exact same configuration is what the tests attack.
  */
 import type { DOMPurify } from "dompurify";
-import hljs from "highlight.js/lib/common";
 import MarkdownIt from "markdown-it";
+import { hljs } from "./highlightLanguages";
 
 const ALLOWED_TAGS = [
     "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -23,12 +23,20 @@ export interface MarkdownRenderer {
     render(markdown: string): string;
 }
 
-export function createMarkdownRenderer(purify: DOMPurify): MarkdownRenderer {
+export interface MarkdownOptions {
+    /**
+     * Called for a fenced block whose language is not registered (yet). Returns true when that language is being
+     * loaded: the block is shown plain for now (the caller renders again once it is there) instead of guessed.
+     */
+    onMissingLanguage?(language: string): boolean;
+}
+
+export function createMarkdownRenderer(purify: DOMPurify, options: MarkdownOptions = {}): MarkdownRenderer {
     const md = new MarkdownIt({
         html: false,
         linkify: false,
         breaks: false,
-        highlight: (code, lang) => highlight(code, lang),
+        highlight: (code, lang) => highlight(code, lang, options),
     });
     // markdown-it's own validator already rejects javascript:/vbscript:/file:/data: (except images); keep
     // only http(s) and mailto so nothing else reaches the sanitiser as a link at all.
@@ -78,10 +86,11 @@ export function sanitizeHtml(purify: DOMPurify, html: string): string {
 /** Auto-detection is slow on big blocks; an unlabelled block that large is shown plain. */
 const AUTO_DETECT_LIMIT = 20_000;
 
-function highlight(code: string, lang: string): string {
+function highlight(code: string, lang: string, options: MarkdownOptions): string {
     const language = lang.trim().toLowerCase();
     try {
         if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+        if (language && options.onMissingLanguage?.(language)) return "";
         return code.length <= AUTO_DETECT_LIMIT ? hljs.highlightAuto(code).value : "";
     } catch {
         return ""; // markdown-it escapes the code itself when highlight returns nothing

@@ -26,7 +26,7 @@ import type { ChatMessageRecord } from "../../protocol/conversation";
 import { compactCount, fill, formatStats } from "../../core/chat/format";
 import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
-import { renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
+import { onLanguageLoaded, renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHostMessage): void };
 const vscode = acquireVsCodeApi();
@@ -277,4 +277,5 @@ function renderStatus(s: UiStrings): void {
     statusBox.dataset.kind = status.kind;
 }
 
+onLanguageLoaded(scheduleRender);
 post({ type: "ready" });

@@ -9,8 +9,9 @@ import { compactCount, fill, formatStats } from "../../core/chat/format";
 import { createMarkdownRenderer } from "../../core/chat/markdown";
 import type { CodeAction, UiStrings } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
+import { onHighlightLanguageLoaded, requestHighlightLanguage } from "./highlightLoader";
 
-const markdown = createMarkdownRenderer(DOMPurify);
+const markdown = createMarkdownRenderer(DOMPurify, { onMissingLanguage: requestHighlightLanguage });
 
 export interface MessageActions {
     edit(message: ChatMessageRecord): void;
@@ -22,6 +23,14 @@ export interface MessageActions {
 /** Rendered HTML by source text: a state update re-renders every message, long chats must not re-highlight. */
 const renderCache = new Map<string, string>();
 const RENDER_CACHE_SIZE = 300;
+
+/** A language arrived: what was rendered plain must be rendered again, `rerender` shows it. */
+export function onLanguageLoaded(rerender: () => void): void {
+    onHighlightLanguageLoaded(() => {
+        renderCache.clear();
+        rerender();
+    });
+}
 
 function renderCached(text: string): string {
     let html = renderCache.get(text);
