@@ -62,6 +62,13 @@ describe(`${TARGET} VSIX`, function () {
         }
         if (fs.existsSync(path.join(REPO_ROOT, "src", "webview", "chat", "main.ts"))) {
             assert.ok(files.includes("media/dist/chat.js"), "missing the chat webview bundle");
+            // Only the common highlight.js languages are in the bundle (it was 306 KB minified with highlight.js's
+            // "common" set); every other language ships as its own script, loaded on demand.
+            const chatBytes = fs.statSync(path.join(extensionDir, "media", "dist", "chat.js")).size;
+            assert.ok(chatBytes < 260_000, `media/dist/chat.js is ${chatBytes} bytes`);
+            for (const language of ["haskell", "elixir", "kotlin", "1c"]) {
+                assert.ok(files.includes(`media/dist/hljs/${language}.js`), `missing media/dist/hljs/${language}.js`);
+            }
         }
         // Every asset under media/ (icons, walkthrough pages), except the development webview build.
         const media = listFiles(path.join(REPO_ROOT, "media")).filter((f) => !f.startsWith("dist/")).map((f) => `media/${f}`);
