@@ -73,7 +73,8 @@ export default tseslint.config(
     // The neutral backend interface, the service over it and the engine's client stay free of the VS Code API: the
     // integration tests and the benchmark drive them in plain Node.
     ...[["backend", "src/backend/llmBackend.ts"], ["backend", "src/backend/backendService.ts"],
-        ["engineClient", "src/engineClient/embeddedBackend.ts"], ["engineClient", "src/engineClient/engineProcess.ts"]]
+        ["engineClient", "src/engineClient/embeddedBackend.ts"], ["engineClient", "src/engineClient/engineProcess.ts"],
+        ...["serverBackend", "serverApi", "serverProbe", "httpClient", "sseEvents", "serverMessages"].map((f) => ["serverClient", `src/serverClient/${f}.ts`])]
         .map(([folder, file]) => ({
             files: [file],
             rules: { "no-restricted-imports": ["error", { paths: [NO_VSCODE, NO_LLAMA], patterns: layerPatterns(folder, LAYERS[folder], 1) }] },

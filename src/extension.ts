@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { BackendService } from "./backend/backendService";
+import { getSetting, onDidChangeSetting } from "./config/settings";
 import { registerChat } from "./chat/registerChat";
 import { registerCompletions } from "./completion/registerCompletions";
 import { EngineService } from "./engineClient/engineService";
@@ -15,6 +16,7 @@ import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
 import { ReviewService } from "./review/reviewService";
+import { ServerService } from "./serverClient/serverService";
 import type { ChatApi, HearthServices } from "./services";
 
 /** Returned from activate() so in-host tests (and other extensions) can see what Hearth did. */
@@ -29,9 +31,12 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const started = performance.now();
     const log = vscode.window.createOutputChannel("Hearth", { log: true });
     const engine = new EngineService(context.extensionUri, log, gpuPackagesEnv(context));
-    const backend = new BackendService({ embedded: engine.backend }, () => "embedded");
+    // The server backend makes no connection until `hearth.backend` is "openai-compatible" and a request is made.
+    const server = new ServerService(context, log);
+    const backend = new BackendService({ embedded: engine.backend, "openai-compatible": server.backend }, () => getSetting("backend"));
     const review = new ReviewService(log);
-    context.subscriptions.push(log, engine, backend, review, new EngineStatusBar(backend, engine));
+    context.subscriptions.push(log, engine, server, backend, review, new EngineStatusBar(backend, engine),
+        onDidChangeSetting(["backend"], () => backend.backendChanged()));
     const services: HearthServices = { context, backend, embedder: engine.embedder, engine, review, log };
 
     registerEngineCommands(services);

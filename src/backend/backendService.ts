@@ -15,6 +15,7 @@ import type {
     BackendModel,
     BackendState,
     LlmBackend,
+    ModelListing,
     StreamOptions,
     Subscription,
     TokenCounts,
@@ -95,6 +96,10 @@ export class BackendService implements LlmBackend {
 
     countTokens(texts: readonly string[], signal?: AbortSignal): Promise<TokenCounts> {
         return this.activeBackend.countTokens(texts, signal);
+    }
+
+    listModels(signal?: AbortSignal): Promise<ModelListing[]> {
+        return this.activeBackend.listModels(signal);
     }
 
     /** Stops every foreground generation in flight (status bar menu, Stop Generation). */

@@ -9,6 +9,9 @@
  * - modelTooLarge  → "Select Model" / "Download Model" / "Open Settings" (context size)
  * - engineStopped  → "Restart Engine" / "Show Log"
  * - downloadFailed → "Retry Download" / "Show Log"
+ * - serverUnreachable, serverTimeout → "Open Server Settings" / "Use Embedded Engine" / "Show Log"
+ * - serverUnauthorized → "Set Server API Key"
+ * - serverModelNotFound → "Select Model"
  * - cancelled      → nothing (the user asked for it)
  * - engineCrashed  → nothing: the engine service already told the user when the process died
  * - anything else  → the message with "Show Log"
@@ -16,6 +19,7 @@
 import * as vscode from "vscode";
 import { EngineError } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
+import { updateSetting } from "../config/settings";
 
 interface Action {
     title: string;
@@ -45,6 +49,23 @@ function actionsFor(err: EngineError): { severity: "warning" | "error"; actions:
             return { severity: "error", actions: [command(vscode.l10n.t("Restart Engine"), "hearth.restartEngine"), showLog] };
         case "downloadFailed":
             return { severity: "error", actions: [command(vscode.l10n.t("Retry Download"), "hearth.downloadModel"), showLog] };
+        case "serverUnreachable":
+        case "serverTimeout":
+            return {
+                severity: "error",
+                actions: [
+                    command(vscode.l10n.t("Open Server Settings"), "workbench.action.openSettings", "hearth.server"),
+                    {
+                        title: vscode.l10n.t("Use Embedded Engine"),
+                        run: () => updateSetting("backend", "embedded"),
+                    },
+                    showLog,
+                ],
+            };
+        case "serverUnauthorized":
+            return { severity: "error", actions: [command(vscode.l10n.t("Set Server API Key"), "hearth.setServerApiKey")] };
+        case "serverModelNotFound":
+            return { severity: "error", actions: [selectModel, showLog] };
         default:
             return { severity: "error", actions: [showLog] };
     }

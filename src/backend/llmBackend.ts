@@ -57,6 +57,17 @@ export interface BackendModel {
     location: BackendLocation;
 }
 
+/** One model a backend can serve (Select Model, other extensions' model pickers). */
+export interface ModelListing {
+    /** What to configure to use it: the file path (embedded) or the server's model id. */
+    id: string;
+    name: string;
+    /** Context the backend reports for it, when it does. */
+    contextSize?: number;
+    /** A short note (the server's owner field, the file's folder). */
+    detail?: string;
+}
+
 export interface TokenCounts {
     counts: number[];
     /** True when the counts are estimates (no tokenizer available): callers budget with a margin. */
@@ -100,4 +111,9 @@ export interface LlmBackend {
      * estimate (`estimated: true`).
      */
     countTokens(texts: readonly string[], signal?: AbortSignal): Promise<TokenCounts>;
+    /**
+     * The models this backend can serve now, without loading any: a server's GET /v1/models, or the embedded
+     * engine's configured model file.
+     */
+    listModels(signal?: AbortSignal): Promise<ModelListing[]>;
 }

@@ -19,6 +19,11 @@ export interface HearthSettings {
     "completions.maxTokens": number;
     "download.huggingFaceEndpoint": string;
     embeddingModel: string;
+    backend: "embedded" | "openai-compatible";
+    "server.url": string;
+    "server.model": string;
+    "server.contextSize": number;
+    "server.timeoutSeconds": number;
 }
 
 export const SETTINGS_DEFAULTS: HearthSettings = {
@@ -38,6 +43,11 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
     "completions.maxTokens": 96,
     "download.huggingFaceEndpoint": "",
     embeddingModel: "",
+    backend: "embedded",
+    "server.url": "",
+    "server.model": "",
+    "server.contextSize": 0,
+    "server.timeoutSeconds": 120,
 };
 
 export type SettingKey = keyof HearthSettings;

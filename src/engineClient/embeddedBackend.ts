@@ -12,6 +12,7 @@ import type {
     BackendModel,
     BackendState,
     LlmBackend,
+    ModelListing,
     StreamOptions,
     Subscription,
     TokenCounts,
@@ -103,6 +104,13 @@ export class EmbeddedBackend implements LlmBackend {
             }
         }
         return { counts: texts.map(estimateTokens), estimated: true };
+    }
+
+    /** The configured model file (the engine serves one model at a time; Select Model browses the disk). */
+    async listModels(): Promise<ModelListing[]> {
+        if (this.loaded) return [{ id: this.loaded.model.id, name: this.loaded.model.name, contextSize: this.loaded.model.contextSize }];
+        const file = this.options.loadParams().modelPath;
+        return file ? [{ id: file, name: file.split(/[\\/]/).pop() ?? file }] : [];
     }
 
     dispose(): void {

@@ -9,6 +9,7 @@ import { DisposableStore } from "../core/disposables";
 import { formatBytes } from "../core/formatBytes";
 import type { BackendModel, BackendState } from "../backend/llmBackend";
 import type { BackendService } from "../backend/backendService";
+import { parseServerUrl } from "../core/server/serverUrl";
 import type { EngineService } from "./engineService";
 
 export class EngineStatusBar implements vscode.Disposable {
@@ -22,7 +23,7 @@ export class EngineStatusBar implements vscode.Disposable {
         this.item.name = vscode.l10n.t("Hearth Engine");
         this.item.command = "hearth.showMenu";
         this.disposables.add(this.item, backend.onDidChangeState((s) => this.onState(s)),
-            onDidChangeSetting(["model"], () => this.render(backend.state)));
+            onDidChangeSetting(["model", "backend", "server.url"], () => this.render(backend.state)));
         this.render(backend.state);
         this.item.show();
     }
@@ -39,10 +40,16 @@ export class EngineStatusBar implements vscode.Disposable {
         item.command = "hearth.showMenu";
         // Before the first request the backend is "idle"; with no model configured say so from the start.
         if (state.kind === "idle" && this.backend.kind === "embedded" && !getSetting("model")) state = { kind: "noModel" };
+        // With a server backend every state says where the text goes, before the first request too.
+        const serverHost = this.backend.kind === "openai-compatible" ? this.configuredServerHost() : undefined;
         switch (state.kind) {
             case "idle":
-                item.text = "$(flame) Hearth";
-                item.tooltip = vscode.l10n.t("Hearth: idle. The model loads on first use.");
+                item.text = serverHost !== undefined ? `$(globe) Hearth → ${serverHost || "?"}` : "$(flame) Hearth";
+                item.tooltip = serverHost !== undefined
+                    ? (serverHost
+                        ? vscode.l10n.t("Hearth uses the server {0}: the text of your requests is sent there. It connects on first use.", serverHost)
+                        : vscode.l10n.t("Hearth is set to use a server, but “hearth.server.url” is empty."))
+                    : vscode.l10n.t("Hearth: idle. The model loads on first use.");
                 break;
             case "noModel":
                 item.text = "$(flame) Hearth: " + vscode.l10n.t("no model");
@@ -51,8 +58,8 @@ export class EngineStatusBar implements vscode.Disposable {
                 item.command = "hearth.selectModel";
                 break;
             case "starting":
-                item.text = "$(loading~spin) Hearth";
-                item.tooltip = vscode.l10n.t("Hearth: starting the engine…");
+                item.text = serverHost !== undefined ? `$(loading~spin) Hearth → ${serverHost}` : "$(loading~spin) Hearth";
+                item.tooltip = serverHost !== undefined ? vscode.l10n.t("Hearth: connecting to the server {0}…", serverHost) : vscode.l10n.t("Hearth: starting the engine…");
                 break;
             case "loading":
                 item.text = `$(loading~spin) Hearth ${Math.round(state.progress * 100)}%`;
@@ -60,9 +67,11 @@ export class EngineStatusBar implements vscode.Disposable {
                 break;
             case "ready":
             case "generating": {
-                const icon = state.kind === "generating" ? "$(sync~spin)" : "$(flame)";
-                const where = state.model.location.kind === "embedded" ? state.model.location.compute.toUpperCase() : state.model.location.host;
-                item.text = `${icon} ${state.model.name} · ${where}`;
+                const remote = state.model.location.kind === "server";
+                const icon = state.kind === "generating" ? "$(sync~spin)" : remote ? "$(globe)" : "$(flame)";
+                item.text = state.model.location.kind === "embedded"
+                    ? `${icon} ${state.model.name} · ${state.model.location.compute.toUpperCase()}`
+                    : `${icon} ${state.model.name} → ${state.model.location.host}`;
                 item.tooltip = new vscode.MarkdownString([
                     `**Hearth** — ${state.kind === "generating" ? vscode.l10n.t("generating") : vscode.l10n.t("ready")}`,
                     ...this.modelLines(state.model),
@@ -70,7 +79,7 @@ export class EngineStatusBar implements vscode.Disposable {
                 break;
             }
             case "error":
-                item.text = "$(error) Hearth";
+                item.text = serverHost !== undefined ? `$(error) Hearth → ${serverHost || "?"}` : "$(error) Hearth";
                 item.tooltip = state.message;
                 item.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
                 break;
@@ -82,9 +91,11 @@ export class EngineStatusBar implements vscode.Disposable {
         const loc = m.location;
         if (loc.kind === "server") {
             return [
-                `${vscode.l10n.t("Model")}: ${m.name}`,
                 `$(globe) ${vscode.l10n.t("Your text is sent to the server {0}.", loc.host)}`,
+                `${vscode.l10n.t("Model")}: ${m.name}`,
+                `${vscode.l10n.t("Server")}: ${loc.url}`,
                 context,
+                `${vscode.l10n.t("Inline suggestions")}: ${m.capabilities.fim ? vscode.l10n.t("fill in the middle") : vscode.l10n.t("text before the cursor only (the model has no FIM)")}`,
             ];
         }
         return [
@@ -93,6 +104,12 @@ export class EngineStatusBar implements vscode.Disposable {
             context,
             ...(this.memory ? [`${vscode.l10n.t("Memory")}: ${this.memory}`] : []),
         ];
+    }
+
+    /** Host (and port) of `hearth.server.url`, "" when it is empty or invalid. */
+    private configuredServerHost(): string {
+        const parsed = parseServerUrl(getSetting("server.url"));
+        return parsed.ok ? parsed.address.host : "";
     }
 
     /** Engine memory (RSS, and VRAM on a GPU) for the tooltip; asked once per ready state, never polled. */

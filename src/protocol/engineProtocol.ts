@@ -200,7 +200,13 @@ export type EngineErrorCode =
     | "contextOverflow"
     | "downloadFailed"
     | "badRequest"
-    | "internal";
+    | "internal"
+    // An OpenAI-compatible server (src/serverClient): each failure says what to fix.
+    | "serverUnreachable"
+    | "serverUnauthorized"
+    | "serverTimeout"
+    | "serverModelNotFound"
+    | "serverError";
 
 export interface EngineErrorPayload {
     code: EngineErrorCode;

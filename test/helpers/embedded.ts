@@ -31,6 +31,7 @@ export function overrideBackend(backend: LlmBackend, overrides: Partial<Pick<Llm
         onDidChangeState: (listener) => backend.onDidChangeState(listener),
         ready: (signal) => backend.ready(signal),
         countTokens: (texts, signal) => backend.countTokens(texts, signal),
+        listModels: (signal) => backend.listModels(signal),
         chat: overrides.chat ?? ((p, o) => backend.chat(p, o)),
         complete: overrides.complete ?? ((p, o) => backend.complete(p, o)),
         infill: overrides.infill ?? ((p, o) => backend.infill(p, o)),

@@ -54,6 +54,7 @@ class FakeBackend implements LlmBackend {
     complete(_p: unknown, o?: StreamOptions) { return this.run("complete", o); }
     infill(_p: unknown, o?: StreamOptions) { return this.run("infill", o); }
     async countTokens(texts: readonly string[]) { return { counts: texts.map((t) => t.length), estimated: false }; }
+    async listModels() { return [{ id: this.model.id, name: this.model.name }]; }
 }
 
 describe("BackendService", () => {
