@@ -71,14 +71,15 @@ export interface HttpResponse {
 
 const CONNECT_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
 
+/** `connected`: the TCP connection stood (a reset after that is a server that went away mid-request, not a wrong address). */
 function asHttpError(err: unknown, connected: boolean): HttpError {
     if (err instanceof HttpError) return err;
     const e = err as NodeJS.ErrnoException;
     const code = e?.code ?? "EUNKNOWN";
     const detail = e?.message ?? String(err);
-    // A TLS failure or a refused/reset socket before any response: the server is not reachable as configured.
-    if (!connected || CONNECT_ERRORS.has(code) || code.startsWith("ERR_TLS") || code.includes("CERT")) return new HttpError({ kind: "connect", code, detail });
-    return new HttpError({ kind: "cut", detail });
+    const tls = code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || code.includes("CERT");
+    if (!connected || tls || (CONNECT_ERRORS.has(code) && code !== "ECONNRESET" && code !== "EPIPE")) return new HttpError({ kind: "connect", code, detail });
+    return new HttpError({ kind: "cut", detail: `${code}: ${detail}` });
 }
 
 export function request(o: RequestOptions): Promise<HttpResponse> {

@@ -54,7 +54,9 @@ export class ServerApi {
     ) {
         // Kept-alive connections: completions fire on every pause in typing, a new TCP (and TLS) handshake each
         // time would add its round trips to every suggestion.
-        const options = { keepAlive: true, maxSockets: 16 };
+        // Idle sockets are dropped after 4 s, before servers drop them (llama-server after 5 s): reusing a socket the
+        // server is closing would fail a request for nothing.
+        const options = { keepAlive: true, maxSockets: 16, timeout: 4000 };
         this.agent = address.secure ? new https.Agent(options) : new http.Agent(options);
     }
 
