@@ -9,6 +9,9 @@ const suites = [
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
     { name: "bootstrap (a temporary clone without node_modules: npm start/test/bench run npm ci first)", cmd: "npx mocha --config test/.mocharc.bootstrap.json" },
     { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
+    // The OpenAI-compatible server backend: misbehaving local servers, and a real llama-server built from the
+    // llama.cpp source node-llama-cpp ships.
+    { name: "server backend (bad servers, real llama-server)", cmd: "npx mocha --config test/.mocharc.server.json" },
     { name: "package (linux-x64 VSIX: contents, engine from the unpacked extension)", cmd: "npx mocha --config test/.mocharc.package.json" },
     // Node 24, code-server and Chromium in .tools/ (first run on a fresh machine only; under a second afterwards).
     { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
