@@ -53,6 +53,20 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
 export type SettingKey = keyof HearthSettings;
 
 /**
+ * Settings that choose what Hearth runs or what the model is told. A workspace (a cloned repository's
+ * `.vscode/settings.json`) must never set them, or opening a repository could load a GGUF it names or inject a
+ * system prompt. Three layers hold that line: package.json scopes them `machine` / `application` (VS Code then
+ * drops workspace values), lists them in `restrictedConfigurations` (Restricted Mode), and getSetting
+ * (src/config/settings.ts) reads only their user (global) or default value. test/unit/settingsScope.test.ts fails
+ * when a setting of these kinds (paths, folders, URLs, prompts, model ids, servers) is added without joining them.
+ */
+export const USER_ONLY_SETTINGS: readonly SettingKey[] = ["model", "modelFolders", "chat.systemPrompt", "download.huggingFaceEndpoint"];
+
+export function isUserOnlySetting(key: SettingKey): boolean {
+    return USER_ONLY_SETTINGS.includes(key);
+}
+
+/**
  * Threads for generation when `hearth.threads` is 0. node-llama-cpp's own default, max(4, cores), made a 2-core
  * machine ~70x slower. We leave one core to VS Code (the editor must stay responsive while the model generates)
  * and cap at 8, past which CPU generation is memory-bound and extra threads only contend.

@@ -7,13 +7,7 @@ import { handleEngineError } from "../backend/errorActions";
 
 export async function useModel(services: HearthServices, modelPath: string, displayName = path.basename(modelPath)): Promise<boolean> {
     await updateSetting("model", modelPath, true);
-    const inspected = vscode.workspace.getConfiguration("hearth").inspect<string>("model");
-    const override = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
-    if (override && override !== modelPath) {
-        void vscode.window.showWarningMessage(vscode.l10n.t(
-            "Hearth: this workspace's settings set “hearth.model” to {0}, which overrides your choice here. Remove it from the workspace settings to use {1}.",
-            override, displayName));
-    }
+    // hearth.model is a machine setting: a workspace's settings.json cannot override this choice (see getSetting).
     services.log.info(`Selected model ${modelPath}`);
     if (getSetting("model") !== modelPath) return false;
     return vscode.window.withProgress(

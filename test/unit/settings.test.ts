@@ -30,7 +30,7 @@ describe("settings module agrees with package.json", () => {
     });
 
     it("every %placeholder% in package.json has an English and a Chinese string", () => {
-        const placeholders: string[] = JSON.stringify(pkg.contributes).match(/%[\w.]+%/g) ?? [];
+        const placeholders: string[] = JSON.stringify([pkg.contributes, pkg.capabilities]).match(/%[\w.]+%/g) ?? [];
         placeholders.push(pkg.displayName, pkg.description);
         for (const p of new Set(placeholders)) {
             const key = p.slice(1, -1);
