@@ -3,8 +3,9 @@
 //   - VS Code desktop when `code` is on PATH: `code --extensionDevelopmentPath=<repo> samples` (waits for the window);
 //   - otherwise the code-server workbench (VS Code 1.139, ../shared/vscode-here.md) on a private loopback port with a
 //     fresh profile; prints the URL and keeps running until Ctrl+C.
-// If no model is configured, samples/.vscode/settings.json gets `hearth.model` = a fixture model from
-// ../shared/fixtures so chat, polish and completions work out of the box.
+// If no model is configured, the user settings of the window it opens get `hearth.model` = a fixture model from
+// ../shared/fixtures so chat, polish and completions work out of the box. (Not the folder's .vscode/settings.json:
+// hearth.model is a machine setting, and VS Code ignores a workspace's value, as it must.)
 //
 //   npm start                      desktop if available, else the workbench
 //   npm start -- --workbench       force the workbench (also HEARTH_START_WORKBENCH=1)
@@ -54,31 +55,21 @@ function desktopUserSettings() {
     return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, ".config"), "Code", "User", "settings.json");
 }
 
-/** Writes hearth.model into the folder's workspace settings unless a model is configured already. */
-function ensureModelSetting(folder, userSettingsFile) {
-    const workspaceSettings = path.join(folder, ".vscode", "settings.json");
-    const existing = configuredModel(workspaceSettings) ?? (userSettingsFile && configuredModel(userSettingsFile));
-    if (existing) {
-        log(`model: ${existing}`);
-        return;
+/** The model to start with: one already in `settingsFiles`, else the fixture (undefined when neither exists). */
+function startModel(settingsFiles) {
+    for (const file of settingsFiles) {
+        const existing = configuredModel(file);
+        if (existing) {
+            log(`model: ${existing}`);
+            return { path: existing, configured: true };
+        }
     }
     if (!existsSync(FIXTURE_MODEL)) {
         log(`no model configured and the fixture ${FIXTURE_MODEL} is missing: run "Hearth: Select Model" in VS Code.`);
-        return;
+        return undefined;
     }
-    let settings = {};
-    if (existsSync(workspaceSettings)) {
-        try {
-            settings = JSON.parse(readFileSync(workspaceSettings, "utf8"));
-        } catch {
-            log(`${workspaceSettings} is not plain JSON; leaving it alone. Set hearth.model there yourself.`);
-            return;
-        }
-    }
-    settings["hearth.model"] = FIXTURE_MODEL;
-    mkdirSync(path.dirname(workspaceSettings), { recursive: true });
-    writeFileSync(workspaceSettings, JSON.stringify(settings, null, 4) + "\n");
-    log(`no model configured: set hearth.model to the fixture ${path.basename(FIXTURE_MODEL)} in ${path.relative(REPO_ROOT, workspaceSettings)}`);
+    log(`no model configured: hearth.model = the fixture ${path.basename(FIXTURE_MODEL)} (user settings of this window)`);
+    return { path: FIXTURE_MODEL, configured: false };
 }
 
 function build() {
@@ -88,9 +79,26 @@ function build() {
 }
 
 function startDesktop(code, folder) {
-    ensureModelSetting(folder, desktopUserSettings());
+    const model = startModel([desktopUserSettings()]);
+    // Without a model of the user's own, a private profile (its own user settings; extensions stay shared) holds the
+    // fixture, so the user's real settings are never edited.
+    const profileArgs = [];
+    if (model && !model.configured) {
+        const profile = path.join(REPO_ROOT, ".cache", "start-desktop-profile");
+        mkdirSync(path.join(profile, "User"), { recursive: true });
+        const settingsFile = path.join(profile, "User", "settings.json");
+        let settings = {};
+        try {
+            settings = JSON.parse(readFileSync(settingsFile, "utf8"));
+        } catch {
+            // first start, or not plain JSON: start from scratch
+        }
+        writeFileSync(settingsFile, JSON.stringify({ ...settings, "hearth.model": model.path }, null, 4) + "\n");
+        profileArgs.push(`--user-data-dir=${profile}`);
+        log(`using the private profile ${path.relative(REPO_ROOT, profile)}/ (set hearth.model in your own settings to use yours)`);
+    }
     log(`opening VS Code desktop (${code}) with Hearth as a development extension on ${folder}; close the window to stop`);
-    const child = spawn(code, ["--new-window", "--wait", `--extensionDevelopmentPath=${REPO_ROOT}`, folder], { stdio: "inherit" });
+    const child = spawn(code, ["--new-window", "--wait", ...profileArgs, `--extensionDevelopmentPath=${REPO_ROOT}`, folder], { stdio: "inherit" });
     child.on("exit", (status) => process.exit(status ?? 0));
 }
 
@@ -126,8 +134,9 @@ async function startWorkbenchFlow(options) {
         const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "install-tools.mjs")], { cwd: REPO_ROOT, stdio: "inherit" });
         if (r.status !== 0) throw new Error("Installing the workbench tools failed (see above). Install VS Code and put `code` on PATH, or fix the tools install.");
     }
-    ensureModelSetting(options.folder, undefined);
     const profile = path.join(REPO_ROOT, ".cache", "start-profile");
+    // Machine/ first: code-server keeps machine settings (hearth.model chosen with Select Model) there.
+    const model = startModel([path.join(profile, "Machine", "settings.json"), path.join(profile, "User", "settings.json")]);
     const extensionsDir = path.join(profile, "extensions");
     mkdirSync(extensionsDir, { recursive: true });
     const id = linkWorkingTree(extensionsDir);
@@ -144,6 +153,7 @@ async function startWorkbenchFlow(options) {
             "extensions.autoUpdate": false,
             "git.openRepositoryInParentFolders": "never",
             "workbench.secondarySideBar.defaultVisibility": "hidden",
+            ...(model ? { "hearth.model": model.path } : {}),
         },
     });
     log(`VS Code workbench (code-server) with ${id} loaded from ${REPO_ROOT}`);

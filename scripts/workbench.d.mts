@@ -17,6 +17,8 @@ export interface WorkbenchOptions {
     userDataDir?: string;
     extensionsDir?: string;
     smokeTestDriver?: boolean;
+    /** Leave Workspace Trust on (default: started with --disable-workspace-trust). */
+    workspaceTrust?: boolean;
     env?: Record<string, string>;
     logFile?: string;
     startTimeoutMs?: number;
@@ -39,4 +41,6 @@ export function assertToolsInstalled(): void;
 export function freePort(): Promise<number>;
 export function installExtension(vsixPath: string, profile: { userDataDir: string; extensionsDir: string }): string;
 export function startWorkbench(options?: WorkbenchOptions): Promise<Workbench>;
+/** User settings of a profile, written to User/ and to code-server's Machine/ settings (machine-scoped settings are read there). */
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void;
 export function launchChromium(options?: { headless?: boolean }): Promise<Browser>;

@@ -107,10 +107,23 @@ function tail(file, lines = 30) {
 }
 
 /**
+ * Writes a profile's user settings. code-server's workbench is a remote window: machine-scoped settings (hearth.model,
+ * hearth.modelFolders) are read only from the remote machine's settings, `<user-data-dir>/Machine/settings.json`, and
+ * ignored in `User/settings.json` (VS Code's LOCAL_MACHINE_SCOPES exclude MACHINE). The same settings go into both.
+ */
+export function writeUserSettings(userDataDir, settings) {
+    for (const dir of ["User", "Machine"]) {
+        mkdirSync(path.join(userDataDir, dir), { recursive: true });
+        writeFileSync(path.join(userDataDir, dir, "settings.json"), JSON.stringify(settings, null, 2));
+    }
+}
+
+/**
  * Starts code-server. Options (all optional):
  *   folder: workspace folder to open (absolute); settings: user settings.json content;
  *   userDataDir / extensionsDir: reuse a profile (default: a fresh one, removed by stop());
  *   smokeTestDriver: start with `--vscode-option enable-smoke-test-driver` (needed for test payloads);
+ *   workspaceTrust: leave Workspace Trust on (default: --disable-workspace-trust);
  *   env: extra environment for the server and so the extension host; logFile: where the server log goes;
  *   startTimeoutMs (default 60 s).
  * Returns { url, baseUrl, port, userDataDir, extensionsDir, logFile, pid, stop(), exited }.
@@ -120,11 +133,8 @@ export async function startWorkbench(options = {}) {
     const ownsProfile = !options.userDataDir;
     const userDataDir = options.userDataDir ?? mkdtempSync(path.join(os.tmpdir(), "hearth-workbench-"));
     const extensionsDir = options.extensionsDir ?? path.join(userDataDir, "extensions");
-    mkdirSync(path.join(userDataDir, "User"), { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
-    if (options.settings) {
-        writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(options.settings, null, 2));
-    }
+    if (options.settings) writeUserSettings(userDataDir, options.settings);
     const port = await freePort();
     const logFile = options.logFile ?? path.join(userDataDir, "code-server.log");
     const args = [
@@ -135,7 +145,8 @@ export async function startWorkbench(options = {}) {
         "--extensions-dir", extensionsDir,
         "--disable-telemetry",
         "--disable-update-check",
-        "--disable-workspace-trust",
+        // Workspace Trust stays off unless a test needs Restricted Mode (test/host/runHostTests.mjs).
+        ...(options.workspaceTrust ? [] : ["--disable-workspace-trust"]),
         "--disable-getting-started-override",
         ...(options.smokeTestDriver ? ["--vscode-option", "enable-smoke-test-driver"] : []),
         ...(options.folder ? [options.folder] : []),

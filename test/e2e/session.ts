@@ -20,6 +20,8 @@ interface Session {
     workbench: WorkbenchModule.Workbench;
     browser: Browser;
     vsix: string;
+    /** Writes the profile's user (and code-server machine) settings: e2eSettings() plus a flow's own. */
+    setUserSettings(extra?: Record<string, unknown>): void;
 }
 
 let current: Session | undefined;
@@ -88,14 +90,14 @@ async function start(): Promise<Session> {
     const vsix = packageVsix();
     const userDataDir = path.join(RUN_ROOT, "profile");
     const extensionsDir = path.join(userDataDir, "extensions");
-    fs.mkdirSync(path.join(userDataDir, "User"), { recursive: true });
-    fs.writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(e2eSettings(), null, 2));
+    const setUserSettings = (extra: Record<string, unknown> = {}) => wb.writeUserSettings(userDataDir, { ...e2eSettings(), ...extra });
+    setUserSettings();
     const installed = Date.now();
     wb.installExtension(vsix, { userDataDir, extensionsDir });
     console.log(`      [e2e] installed the VSIX into a fresh profile in ${((Date.now() - installed) / 1000).toFixed(1)} s`);
     const workbench = await wb.startWorkbench({ userDataDir, extensionsDir });
     const browser = await wb.launchChromium();
-    return { workbench, browser, vsix };
+    return { workbench, browser, vsix, setUserSettings };
 }
 
 export async function session(): Promise<Session> {
@@ -124,17 +126,16 @@ export interface FlowPage {
 
 /**
  * Opens the workbench on a fresh copy of the e2e workspace, for one flow; waits for Hearth's status bar item.
- * `workspaceSettings` go to the copy's .vscode/settings.json (e.g. a different hearth.model for one flow).
+ * `userSettings` are added to the profile's user settings while the flow's page is open (e.g. a different
+ * hearth.model): a workspace's .vscode/settings.json cannot set hearth.model (it is a machine setting).
  */
-export async function openFlowPage(flow: string, workspaceSettings?: Record<string, unknown>): Promise<FlowPage> {
+export async function openFlowPage(flow: string, userSettings?: Record<string, unknown>): Promise<FlowPage> {
     const s = await session();
     const folder = path.join(RUN_ROOT, "workspaces", flow);
     fs.rmSync(folder, { recursive: true, force: true });
     fs.cpSync(path.join(REPO_ROOT, "test", "e2e", "workspace"), folder, { recursive: true });
-    if (workspaceSettings) {
-        fs.mkdirSync(path.join(folder, ".vscode"), { recursive: true });
-        fs.writeFileSync(path.join(folder, ".vscode", "settings.json"), JSON.stringify(workspaceSettings, null, 2));
-    }
+    // Always rewritten: a flow (Select Model) may have changed the user's hearth.model.
+    s.setUserSettings(userSettings);
     const context = await s.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const url = `${s.workbench.baseUrl}/?folder=${encodeURIComponent(folder)}`;
@@ -142,7 +143,13 @@ export async function openFlowPage(flow: string, workspaceSettings?: Record<stri
     openPages.add(page);
     page.once("close", () => openPages.delete(page));
     await waitForWorkbench(page);
-    return { page, context, folder, url, close: () => context.close() };
+    return {
+        page, context, folder, url,
+        close: async () => {
+            await context.close();
+            if (userSettings) s.setUserSettings();
+        },
+    };
 }
 
 /**
@@ -150,7 +157,7 @@ export async function openFlowPage(flow: string, workspaceSettings?: Record<stri
  * start packages and installs the VSIX, hence the long timeout) starts before the flow's tests, and every page a test
  * opened is closed after it. Returns openFlowPage, remembering the page.
  */
-export function useFlowPages(): (flow: string, workspaceSettings?: Record<string, unknown>) => Promise<FlowPage> {
+export function useFlowPages(): (flow: string, userSettings?: Record<string, unknown>) => Promise<FlowPage> {
     const opened: FlowPage[] = [];
     before(async function () {
         this.timeout(300_000);
@@ -159,8 +166,8 @@ export function useFlowPages(): (flow: string, workspaceSettings?: Record<string
     afterEach(async () => {
         for (const flow of opened.splice(0)) await flow.close();
     });
-    return async (flow, workspaceSettings) => {
-        const page = await openFlowPage(flow, workspaceSettings);
+    return async (flow, userSettings) => {
+        const page = await openFlowPage(flow, userSettings);
         opened.push(page);
         return page;
     };

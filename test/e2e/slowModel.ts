@@ -25,7 +25,7 @@ export async function slowChatModel(): Promise<string> {
     return written.path;
 }
 
-/** Workspace settings of the flows that must watch an answer stream (chat, explain): the slow generated model. */
+/** User settings of the flows that must watch an answer stream (chat, explain): the slow generated model. */
 export async function slowModelSettings(): Promise<Record<string, unknown>> {
     return { "hearth.model": await slowChatModel(), "hearth.contextSize": SLOW_MODEL_CONTEXT, "hearth.chat.maxTokens": 3000 };
 }

@@ -42,6 +42,8 @@ const workbench = await startWorkbench({
     userDataDir: named["user-data-dir"],
     extensionsDir: named["extensions-dir"],
     smokeTestDriver: true,
+    // Set by runHostTests.mjs for its Restricted Mode run.
+    workspaceTrust: process.env.HEARTH_WORKBENCH_TRUST === "1",
 });
 const browser = await launchChromium().catch(async (err) => {
     await workbench.stop();
