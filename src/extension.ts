@@ -17,15 +17,19 @@ import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
 import { ReviewService } from "./review/reviewService";
 import { ServerService } from "./serverClient/serverService";
+import { TEST_BUILD, testHooksEnabled } from "./core/testHooks";
 import type { ChatApi, HearthServices } from "./services";
 
-/** Returned from activate() so in-host tests (and other extensions) can see what Hearth did. */
-export interface HearthApi {
-    activationMs: number;
+/** Hearth's services, returned from activate() only in test builds (src/core/testHooks.ts) for in-host tests. */
+export interface HearthTestApi {
     backend: BackendService;
     engine: EngineService;
     chat: ChatApi;
+    review: ReviewService;
 }
+
+/** What activate() returns: its own duration (the bench reads it); the services only in test builds. */
+export type HearthApi = { activationMs: number } & Partial<HearthTestApi>;
 
 export function activate(context: vscode.ExtensionContext): HearthApi {
     const started = performance.now();
@@ -49,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
-    return { activationMs, backend, engine, chat };
+    return TEST_BUILD && testHooksEnabled() ? { activationMs, backend, engine, chat, review } : { activationMs };
 }
 
 export function deactivate(): void {

@@ -1,8 +1,9 @@
 /**
  * The actions on a fenced code block in a chat answer: Copy, Insert at Cursor, Apply to Selection.
- * Model output is never applied without the user's accept: Apply goes through the shared review
- * (src/review: a diff of the selection replaced by the code, with Accept / Reject; Accept refuses when the text
- * changed meanwhile). Insert is an explicit click that puts the code at the cursor, as typing would.
+ * Model output is never applied without the user's accept: both Insert and Apply go through the shared review
+ * (src/review: a diff with Accept / Reject; Accept refuses when the text changed meanwhile). Insert proposes the code
+ * at the cursor (replacing the selection, if any, as typing would; with several cursors, at the primary one); Apply
+ * proposes it in place of the selection, or of the whole file when nothing is selected.
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -25,12 +26,19 @@ export class ChatCodeActions {
             void vscode.window.showInformationMessage(t("Open a file in the editor and place the cursor (or select the text to replace) first."));
             return;
         }
+        const doc = editor.document;
         if (action === "insert") {
-            await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
-            await editor.edit((b) => { for (const s of editor.selections) b.replace(s, code); });
+            const at = editor.selection;
+            const session = this.review.proposeEdit({
+                document: doc,
+                range: at,
+                originalText: doc.getText(at),
+                newText: code,
+                title: t("{0}: Hearth's code at the cursor (review)", path.basename(doc.fileName)),
+            });
+            await session.outcome;
             return;
         }
-        const doc = editor.document;
         const whole = editor.selection.isEmpty;
         const range = whole ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)) : editor.selection;
         const name = path.basename(doc.fileName);

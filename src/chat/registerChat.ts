@@ -9,6 +9,7 @@ import type { ChatApi, HearthServices } from "../services";
 import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { EditorTracker, gatherAttachments } from "./chatAttachments";
 import { ChatCodeActions } from "./chatCodeActions";
+import { LINK_UI, openModelLink } from "./chatLinks";
 import { ChatController } from "./chatController";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 
@@ -53,6 +54,10 @@ export function registerChat(services: HearthServices): ChatApi {
             case "attach": return controller.addAttachments(await gatherAttachments(m.kind, tracker, backend));
             case "removeAttachment": return controller.removeAttachment(m.id);
             case "code": return codeActions.run(m.action, m.code);
+            case "openLink": {
+                await openModelLink(m.href, { ...LINK_UI, log });
+                return;
+            }
             case "command": {
                 const command = { selectModel: "hearth.selectModel", downloadModel: "hearth.downloadModel", showLog: "hearth.showLog" }[m.command];
                 await vscode.commands.executeCommand(command);

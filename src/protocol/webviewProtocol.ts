@@ -65,6 +65,8 @@ export type WebviewToHostMessage =
     | { type: "attach"; kind: AttachRequest }
     | { type: "removeAttachment"; id: string }
     | { type: "code"; action: CodeAction; code: string; language: string }
+    /** A click on a link in an answer: the host asks the user before anything is opened (src/chat/chatLinks.ts). */
+    | { type: "openLink"; href: string }
     | { type: "command"; command: PanelCommand };
 
 const ATTACH: ReadonlySet<string> = new Set<AttachRequest>(["selection", "file", "workspaceFile", "openEditors"]);
@@ -88,6 +90,8 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
             return str("code") && str("language") && str("action") && CODE.has(m.action as string);
         case "command":
             return str("command") && COMMANDS.has(m.command as string);
+        case "openLink":
+            return str("href") && (m.href as string).length <= 8192;
         default:
             return false;
     }

@@ -25,6 +25,7 @@
  * original text was edited meanwhile, and never applies anything the user did not accept.
  */
 import * as vscode from "vscode";
+import { TEST_BUILD, testHooksEnabled } from "../core/testHooks";
 import { checkUnchanged, trackChanges, type TrackResult } from "../core/polish/trackedRange";
 import { closeDiffTabs, ReviewDocuments } from "./reviewDocuments";
 import { ReviewSession, type ProposeEditOptions, type ReviewOutcome, type ReviewSnapshot } from "./reviewSession";
@@ -56,10 +57,13 @@ export class ReviewService implements vscode.Disposable {
             vscode.commands.registerCommand("hearth.review.previous", () => this.step(-1)),
             vscode.commands.registerCommand("hearth.review.next", () => this.step(1)),
             vscode.commands.registerCommand("hearth.review.showActions", () => this.showActions()),
-            vscode.commands.registerCommand("hearth.review.state", (): ReviewSnapshot | undefined => this.current?.snapshot()),
             vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChanged(e)),
             vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e.closed)),
         );
+        // For in-host tests only, never in the shipped extension (src/core/testHooks.ts).
+        if (TEST_BUILD && testHooksEnabled()) {
+            this.disposables.push(vscode.commands.registerCommand("hearth.review.state", (): ReviewSnapshot | undefined => this.current?.snapshot()));
+        }
     }
 
     /** Opens a review of replacing `range` with a proposal (streamed or given). Supersedes an open review. */

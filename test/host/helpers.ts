@@ -6,13 +6,17 @@ import type { HearthApi } from "../../src/extension";
 
 export const EXTENSION_ID = "hearth-local.hearth";
 
-/** Activates Hearth (if the workbench has not yet) and returns what activate() returned. */
-export async function hearthApi(): Promise<HearthApi> {
+/**
+ * Activates Hearth (if the workbench has not yet) and returns what activate() returned, with the services it returns
+ * only in test builds (runHostTests.mjs sets HEARTH_TEST_COMMANDS=1; see src/core/testHooks.ts).
+ */
+export async function hearthApi(): Promise<Required<HearthApi>> {
     const extension = vscode.extensions.getExtension<HearthApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded in this extension host`);
     const api = await extension.activate();
     assert.ok(api && typeof api.activationMs === "number", "activate() did not return a HearthApi");
-    return api;
+    assert.ok(api.engine && api.backend && api.chat && api.review, "activate() returned no services: not a test build, or HEARTH_TEST_COMMANDS=1 is not set");
+    return api as Required<HearthApi>;
 }
 
 /** A fixture model path; HEARTH_FIXTURES is set by test/host/runHostTests.mjs. */

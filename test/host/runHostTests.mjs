@@ -60,6 +60,8 @@ try {
             launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${path.join(userDataDir, "extensions")}`],
             extensionTestsEnv: {
                 HEARTH_FIXTURES: fixturesDir,
+                // Test-only commands and the services on activate()'s result (src/core/testHooks.ts).
+                HEARTH_TEST_COMMANDS: "1",
                 HEARTH_TEST_WORKSPACE: workspace,
                 HEARTH_HOST_GREP: run.grep,
                 ...(run.invert ? { HEARTH_HOST_GREP_INVERT: "1" } : {}),

@@ -83,6 +83,20 @@ describe(`${TARGET} VSIX`, function () {
         assert.doesNotMatch(engine, /sourceMappingURL/);
     });
 
+    it("ships no test-only commands and no test API (src/core/testHooks.ts)", () => {
+        const testOnly = ["hearth.completions.provideAt", "hearth.completions.idle", "hearth.completions.contextLabels", "hearth.review.state"];
+        // The ids are real: each is registered somewhere in src/ (a rename must update this list).
+        const sources = listFiles(path.join(REPO_ROOT, "src")).filter((f) => f.endsWith(".ts"))
+            .map((f) => fs.readFileSync(path.join(REPO_ROOT, "src", f), "utf8")).join("\n");
+        for (const id of testOnly) assert.ok(sources.includes(`registerCommand("${id}"`), `${id} is no longer registered in src/`);
+        const bundle = fs.readFileSync(path.join(extensionDir, "dist", "extension.js"), "utf8");
+        const shipped = [...testOnly, "HEARTH_TEST_COMMANDS", "HEARTH_BUILD"].filter((s) => bundle.includes(s));
+        assert.deepEqual(shipped, [], "the production bundle still holds test-only code");
+        const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, "package.json"), "utf8")) as { contributes: { commands: { command: string }[] } };
+        const declared = manifest.contributes.commands.map((c) => c.command).filter((c) => testOnly.includes(c));
+        assert.deepEqual(declared, []);
+    });
+
     it("has no sources, tests, source maps, type declarations or build-only files", () => {
         const offending = files.filter((f) =>
             /\.(ts|mts|cts|map|tsbuildinfo|h|hpp|c|cc|cpp|gyp|gypi|cmake|vsix)$/.test(f) ||

@@ -8,6 +8,7 @@ describe("chat webview protocol guard", () => {
             { type: "ready" }, { type: "send", text: "hi" }, { type: "send", text: "hi", editOf: "m1" }, { type: "stop" },
             { type: "selectChat", id: "c1" }, { type: "attach", kind: "workspaceFile" },
             { type: "code", action: "apply", code: "x", language: "ts" }, { type: "command", command: "selectModel" },
+            { type: "openLink", href: "https://example.com/" },
         ]) assert.ok(isWebviewToHostMessage(m), JSON.stringify(m));
     });
 
@@ -16,6 +17,7 @@ describe("chat webview protocol guard", () => {
             null, "send", 42, {}, { type: "eval", code: "1" }, { type: "send" }, { type: "send", text: 1 },
             { type: "send", text: "x", editOf: 3 }, { type: "attach", kind: "/etc/passwd" }, { type: "deleteChat" },
             { type: "code", action: "run", code: "rm -rf /", language: "sh" }, { type: "command", command: "workbench.action.terminal.new" },
+            { type: "openLink" }, { type: "openLink", href: 1 }, { type: "openLink", href: "x".repeat(8193) },
         ]) assert.ok(!isWebviewToHostMessage(m), JSON.stringify(m));
     });
 });

@@ -55,7 +55,9 @@ describe("chat markdown sanitising", () => {
                 const name = attr.name.toLowerCase();
                 if (name.startsWith("on")) problems.push(`${name} attribute on <${tag}>`);
                 if (["src", "srcdoc", "style", "action", "formaction", "xlink:href", "data"].includes(name)) problems.push(`${name} attribute on <${tag}>`);
-                if (name === "href" && !/^(https?:|mailto:)/i.test(attr.value.trim())) problems.push(`href="${attr.value}" on <${tag}>`);
+                // No link is followable without the host's confirmation: no href at all (src/chat/chatLinks.ts).
+                if (name === "href") problems.push(`href="${attr.value}" on <${tag}>`);
+                if (name === "data-href" && !/^(https?:|mailto:)/i.test(attr.value)) problems.push(`data-href="${attr.value}" on <${tag}>`);
             }
         }
         return problems;
@@ -75,13 +77,31 @@ describe("chat markdown sanitising", () => {
         const html = renderer.render("**bold** and [docs](https://example.com)\n\n- one\n- two\n\n```ts\nconst x: number = 1;\n```");
         const doc = new JSDOM(`<body>${html}</body>`).window.document;
         assert.equal(doc.querySelector("strong")?.textContent, "bold");
-        assert.equal(doc.querySelector("a")?.getAttribute("href"), "https://example.com");
+        assert.equal(doc.querySelector("a")?.getAttribute("data-href"), "https://example.com");
         assert.equal(doc.querySelector("a")?.getAttribute("rel"), "noopener noreferrer");
         assert.equal(doc.querySelectorAll("li").length, 2);
         const code = doc.querySelector("pre code");
         assert.equal(code?.textContent, "const x: number = 1;\n");
         assert.match(code?.className ?? "", /language-ts/);
         assert.ok(code?.querySelector("span.hljs-keyword"), "code is highlighted");
+    });
+
+    it("renders links without href: the address is kept for the host to confirm, and shown in full as the title", () => {
+        const exfiltration = "https://attacker.example/collect?q=const%20secret%20%3D%20%22hunter2%22";
+        for (const html of [
+            renderer.render(`See [the docs](${exfiltration} "https://docs.example.com")`),
+            sanitizeHtml(purify, `<a href="${exfiltration}" title="https://docs.example.com">the docs</a>`),
+        ]) {
+            const a = new JSDOM(`<body>${html}</body>`).window.document.querySelector("a");
+            assert.ok(a, html);
+            assert.equal(a.hasAttribute("href"), false, `a followable link survived: ${html}`);
+            assert.equal(a.getAttribute("data-href"), exfiltration);
+            assert.equal(a.getAttribute("title"), exfiltration, "the model's title must not hide the real address");
+            assert.equal(a.getAttribute("role"), "link");
+        }
+        const unsafe = new JSDOM(`<body>${sanitizeHtml(purify, '<a href="javascript:alert(1)" title="x">x</a>')}</body>`).window.document.querySelector("a");
+        assert.equal(unsafe?.hasAttribute("data-href"), false);
+        assert.equal(unsafe?.hasAttribute("href"), false);
     });
 
     it("shows raw HTML from the model as text, and images as their alt text", () => {

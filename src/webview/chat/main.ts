@@ -12,7 +12,7 @@
  *   notice                 a one-off notice (e.g. a damaged chat file was set aside)
  *   messages               the message list; each message is `message` with data-role (user|assistant),
  *                          data-status (complete|streaming|stopped|interrupted|error) and data-id
- *   message-body, message-footer ("42 tok/s · 1.9k/8k", Stopped...), message-attachment, chat-note (history trimmed)
+ *   message-body (links in it: a[data-href], opened through the host after a confirmation), message-footer ("42 tok/s · 1.9k/8k", Stopped...), message-attachment, chat-note (history trimmed)
  *   message-edit, message-delete, regenerate             per-message actions
  *   code-block, code-actions, code-copy, code-insert, code-apply   per fenced code block
  *   pending-attachments, attachment-chip, attachment-remove        chips for the next prompt
@@ -24,6 +24,7 @@
  */
 import type { ChatMessageRecord } from "../../protocol/conversation";
 import { compactCount, fill, formatStats } from "../../core/chat/format";
+import { LINK_ATTRIBUTE } from "../../core/chat/markdown";
 import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
 import { onLanguageLoaded, renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
@@ -105,6 +106,19 @@ prompt.addEventListener("input", () => {
         prompt.value = prompt.value.slice(0, end - 5) + prompt.value.slice(end);
         post({ type: "attach", kind: "workspaceFile" });
     }
+});
+// Links in answers carry no href (src/core/chat/markdown.ts): a click asks the host, which shows the full address
+// and opens it only when the user confirms.
+const openLink = (e: Event) => {
+    const link = (e.target as Element | null)?.closest?.(`[${LINK_ATTRIBUTE}]`);
+    if (!link) return;
+    e.preventDefault();
+    e.stopPropagation();
+    post({ type: "openLink", href: link.getAttribute(LINK_ATTRIBUTE) ?? "" });
+};
+list.addEventListener("click", openLink);
+list.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") openLink(e);
 });
 document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && state?.streamingId) {
