@@ -60,7 +60,10 @@ export type SettingKey = keyof HearthSettings;
  * (src/config/settings.ts) reads only their user (global) or default value. test/unit/settingsScope.test.ts fails
  * when a setting of these kinds (paths, folders, URLs, prompts, model ids, servers) is added without joining them.
  */
-export const USER_ONLY_SETTINGS: readonly SettingKey[] = ["model", "modelFolders", "chat.systemPrompt", "download.huggingFaceEndpoint"];
+export const USER_ONLY_SETTINGS: readonly SettingKey[] = [
+    "model", "modelFolders", "embeddingModel", "chat.systemPrompt", "download.huggingFaceEndpoint",
+    "backend", "server.url", "server.model", "server.contextSize", "server.timeoutSeconds",
+];
 
 export function isUserOnlySetting(key: SettingKey): boolean {
     return USER_ONLY_SETTINGS.includes(key);
