@@ -30,6 +30,20 @@ const builds = [
         external: ["vscode", "node-llama-cpp"],
     },
     {
+        // The knowledge index's worker thread (reads, chunks, indexes and searches files off the host's thread);
+        // PDF.js and mammoth are bundled into it. @napi-rs/canvas is PDF.js's optional renderer: text only here.
+        ...common,
+        entryPoints: { knowledgeWorker: "src/knowledge/indexWorker.ts" },
+        outdir: "dist",
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        external: ["@napi-rs/canvas"],
+        // PDF.js (an ES module) asks for import.meta.url; in this CommonJS bundle it is the bundle's own file URL.
+        define: { "import.meta.url": "__hearthImportMetaUrl" },
+        banner: { js: 'const __hearthImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    },
+    {
         ...common,
         entryPoints: { engine: "src/engine/main.ts" },
         outdir: "dist",

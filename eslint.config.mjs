@@ -74,7 +74,10 @@ export default tseslint.config(
     // integration tests and the benchmark drive them in plain Node.
     ...[["backend", "src/backend/llmBackend.ts"], ["backend", "src/backend/backendService.ts"],
         ["engineClient", "src/engineClient/embeddedBackend.ts"], ["engineClient", "src/engineClient/engineProcess.ts"],
-        ...["serverBackend", "serverApi", "serverProbe", "httpClient", "sseEvents", "serverMessages"].map((f) => ["serverClient", `src/serverClient/${f}.ts`])]
+        ...["serverBackend", "serverApi", "serverProbe", "httpClient", "sseEvents", "serverMessages"].map((f) => ["serverClient", `src/serverClient/${f}.ts`]),
+        // The knowledge index's worker thread and its client run outside the extension host's API too.
+        ["knowledge", "src/knowledge/indexWorker.ts"], ["knowledge", "src/knowledge/indexWorkerClient.ts"],
+        ["knowledge", "src/knowledge/workerProtocol.ts"]]
         .map(([folder, file]) => ({
             files: [file],
             rules: { "no-restricted-imports": ["error", { paths: [NO_VSCODE, NO_LLAMA], patterns: layerPatterns(folder, LAYERS[folder], 1) }] },

@@ -12,6 +12,8 @@ import { EngineService } from "./engineClient/engineService";
 import { EngineStatusBar } from "./engineClient/engineStatusBar";
 import { registerEngineCommands } from "./engineClient/registerEngineCommands";
 import { registerExplain } from "./explain/registerExplain";
+import { createKnowledgeService, registerKnowledge } from "./knowledge/registerKnowledge";
+import type { KnowledgeService } from "./knowledge/knowledgeService";
 import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
@@ -26,6 +28,7 @@ export interface HearthTestApi {
     engine: EngineService;
     chat: ChatApi;
     review: ReviewService;
+    knowledge: KnowledgeService;
 }
 
 /** What activate() returns: its own duration (the bench reads it); the services only in test builds. */
@@ -41,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const review = new ReviewService(log);
     context.subscriptions.push(log, engine, server, backend, review, new EngineStatusBar(backend, engine),
         onDidChangeSetting(["backend"], () => backend.backendChanged()));
-    const services: HearthServices = { context, backend, embedder: engine.embedder, engine, review, log };
+    const knowledge = createKnowledgeService(context, log);
+    const services: HearthServices = { context, backend, embedder: engine.embedder, engine, review, knowledge, log };
 
     registerEngineCommands(services);
     registerModels(services);
@@ -50,10 +54,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerPolish(services);
     registerExplain(services, chat);
     registerCompletions(services);
+    registerKnowledge(context, knowledge);
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
-    return TEST_BUILD && testHooksEnabled() ? { activationMs, backend, engine, chat, review } : { activationMs };
+    return TEST_BUILD && testHooksEnabled() ? { activationMs, backend, engine, chat, review, knowledge } : { activationMs };
 }
 
 export function deactivate(): void {

@@ -7,6 +7,9 @@ import type { BackendService } from "./backend/backendService";
 import type { Embedder } from "./backend/embedder";
 import type { EngineService } from "./engineClient/engineService";
 import type { Conversation } from "./protocol/conversation";
+import type {
+    KnowledgeChunk, KnowledgeEmbedder, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
+} from "./protocol/knowledge";
 import type { ReviewService } from "./review/reviewService";
 
 /** A new chat turn started by another capability (Explain Error streams its answer into the chat panel). */
@@ -28,6 +31,66 @@ export interface ChatApi {
     conversations(): readonly Conversation[];
 }
 
+/**
+ * Hearth's local knowledge index: what @workspace, @library and one-document questions retrieve from. Everything
+ * stays on this machine: the indexes live in the extension's storage (workspace: `context.storageUri`, library:
+ * `globalStorageUri`), are built and searched in a worker thread (the extension host never waits on indexing), and
+ * are kept up to date by a file watcher and, after a restart, by mtime + size + content hash.
+ *
+ * Typical use (chat's @workspace):
+ * ```ts
+ * const hits = await services.knowledge.search(question, { scope: "workspace", limit: 8, signal });
+ * if (!hits.length) … say that nothing relevant was found …
+ * for (const hit of hits) … hit.text, cite `${hit.relativePath}:${hit.startLine}` (PDF: `p. ${hit.page}`),
+ *                            open with vscode.Uri.parse(hit.uri) at line hit.startLine - 1 …
+ * ```
+ * One large document (attached file larger than the budget), even outside the workspace:
+ * ```ts
+ * await services.knowledge.indexFile(uri, signal);           // extracts + chunks it (PDF, DOCX, text), cached
+ * const hits = await services.knowledge.search(question, { scope: { file: uri.toString() }, limit: 6 });
+ * const chunks = await services.knowledge.documentChunks(uri, signal);  // all chunks in order, for map-reduce
+ * ```
+ */
+export interface KnowledgeApi {
+    /**
+     * Best chunks for `query`, best first (at most `limit`, default 8; fewer or none when nothing matches — an empty
+     * list means "nothing relevant", not an error). Lexical (BM25 over words, code identifiers split and whole,
+     * Chinese words and character pairs); when an embedder is set and the index holds its vectors, also by vector
+     * similarity, the two lists fused by reciprocal rank fusion. Searches whatever is committed now: it does not
+     * wait for a build in progress (use `whenReady` for that). A `{ file }` scope indexes that file first when
+     * needed. Rejects with an AbortError when `signal` aborts, and with an Error whose message can be shown when
+     * the index cannot be read.
+     */
+    search(query: string, options: KnowledgeSearchOptions): Promise<KnowledgeHit[]>;
+    /** The index's state now (cheap, synchronous). */
+    status(kind: KnowledgeIndexKind): KnowledgeIndexStatus;
+    /** Fires on every change of either index's status (build progress is throttled to a few events a second). */
+    readonly onDidChangeStatus: vscode.Event<KnowledgeIndexStatus>;
+    /**
+     * Resolves once the index has loaded and its first build (or catch-up after a restart) has finished, failed or
+     * been cancelled; at once when it already has. For tests and for "answer once indexed" flows.
+     */
+    whenReady(kind: KnowledgeIndexKind, signal?: AbortSignal): Promise<KnowledgeIndexStatus>;
+    /**
+     * Extracts and chunks one document (any readable file: text, code, Markdown, PDF with page numbers, DOCX) into an
+     * in-memory index kept for a few documents (re-read when the file's mtime or size changes). Resolves to its
+     * chunk count. Size caps do not apply: the user chose the file.
+     */
+    indexFile(uri: vscode.Uri, signal?: AbortSignal): Promise<{ chunks: number }>;
+    /** Every chunk of one document in document order (indexes it first when needed), for map-reduce summaries. */
+    documentChunks(uri: vscode.Uri, signal?: AbortSignal): Promise<KnowledgeChunk[]>;
+    /**
+     * Sets (or clears, with undefined) what computes embedding vectors. Setting one starts a background pass that
+     * embeds every chunk without a vector for its modelId (after a model change, all of them); clearing it makes
+     * search lexical-only. Vectors are kept on disk beside the chunks.
+     */
+    setEmbedder(embedder: KnowledgeEmbedder | undefined): void;
+    /** Throws the index away and builds it again from the files (Hearth: Rebuild Index). */
+    rebuild(kind: KnowledgeIndexKind): Promise<void>;
+    /** Deletes the index from disk and stops indexing until Rebuild (Hearth: Clear Index). */
+    clear(kind: KnowledgeIndexKind): Promise<void>;
+}
+
 export interface HearthServices {
     context: vscode.ExtensionContext;
     /** Every generation goes through here: the backend the user chose (embedded engine or a server). */
@@ -38,5 +101,7 @@ export interface HearthServices {
     engine: EngineService;
     /** The shared diff review (Polish, Fix with Hearth, chat's Apply to Selection). */
     review: ReviewService;
+    /** The local knowledge index (workspace, personal library, single documents). */
+    knowledge: KnowledgeApi;
     log: vscode.LogOutputChannel;
 }

@@ -24,6 +24,11 @@ export interface HearthSettings {
     "server.model": string;
     "server.contextSize": number;
     "server.timeoutSeconds": number;
+    "knowledge.enabled": boolean;
+    "knowledge.exclude": string[];
+    "knowledge.maxFileSizeKB": number;
+    "knowledge.maxDocumentSizeMB": number;
+    "library.folders": string[];
 }
 
 export const SETTINGS_DEFAULTS: HearthSettings = {
@@ -48,6 +53,11 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
     "server.model": "",
     "server.contextSize": 0,
     "server.timeoutSeconds": 120,
+    "knowledge.enabled": true,
+    "knowledge.exclude": ["**/*.min.js", "**/*.min.css", "**/*.map", "**/package-lock.json", "**/yarn.lock", "**/pnpm-lock.yaml"],
+    "knowledge.maxFileSizeKB": 1024,
+    "knowledge.maxDocumentSizeMB": 64,
+    "library.folders": [],
 };
 
 export type SettingKey = keyof HearthSettings;

@@ -37,6 +37,12 @@ export interface IndexConfig {
     readOnly?: boolean;
 }
 
+/** Why an index on disk was discarded at open (the caller tells the user it is being rebuilt). */
+export interface IndexNotice {
+    reason: "corrupt" | "oldFormat";
+    detail: string;
+}
+
 export interface SearchHit {
     fsPath: string;
     relativePath: string;
@@ -97,17 +103,17 @@ export class KnowledgeIndex {
      * Opens the index in `config.dir`. A damaged or old-format index is deleted and started afresh: `notice` says
      * so (the caller shows it and builds). Garbage from interrupted commits is removed.
      */
-    static async open(config: IndexConfig): Promise<{ index: KnowledgeIndex; notice?: string }> {
+    static async open(config: IndexConfig): Promise<{ index: KnowledgeIndex; notice?: IndexNotice }> {
         const store = new IndexStore(config.dir);
         const release = config.readOnly ? undefined : await acquireWriterLock(config.dir);
         const readOnly = !release;
         let manifest: ManifestBody | undefined;
-        let notice: string | undefined;
+        let notice: IndexNotice | undefined;
         try {
             manifest = await store.readManifest();
         } catch (err) {
             if (!(err instanceof IndexFormatError)) throw err;
-            notice = err.reason === "oldFormat" ? `${err.message} It will be rebuilt.` : `${err.message} It will be rebuilt.`;
+            notice = { reason: err.reason, detail: err.message };
             if (!readOnly) {
                 await store.remove();
                 await fs.mkdir(config.dir, { recursive: true });
@@ -121,7 +127,7 @@ export class KnowledgeIndex {
             lexical = await LexicalState.load(store, manifest, (p) => displayPathIn(config.roots, p));
         } catch (err) {
             if (!(err instanceof IndexFormatError) || readOnly) throw err;
-            notice = `${err.message} It will be rebuilt.`;
+            notice = { reason: err.reason, detail: err.message };
             await store.remove();
             await acquireWriterLock(config.dir);
             manifest = emptyManifest();
