@@ -51,12 +51,18 @@ function tokensOf(lines: string[], unit: Unit): number {
 /** Cuts a unit that is too large: at declarations one level in, then at blank lines, then every N lines. */
 function splitUnit(lines: string[], unit: Unit): Unit[] {
     if (tokensOf(lines, unit) <= CHUNK_MAX_TOKENS || unit.end - unit.start <= 1) return [unit];
+    // Look inside the declaration: past its comments/decorators and its first line.
+    let head = unit.start;
+    while (head < unit.end - 1 && (lines[head]!.trim() === "" || COMMENT_OR_DECORATOR.test(lines[head]!))) head++;
+    const base = indentOf(lines[head]!);
     let inner = Infinity;
-    for (let i = unit.start + 1; i < unit.end; i++) if (lines[i]!.trim() !== "" && !CLOSER.test(lines[i]!)) inner = Math.min(inner, indentOf(lines[i]!));
-    let starts = Number.isFinite(inner) ? unitStarts(lines, unit.start + 1, unit.end, inner) : [];
+    for (let i = head + 1; i < unit.end; i++) {
+        const line = lines[i]!;
+        if (line.trim() !== "" && !CLOSER.test(line) && indentOf(line) > base) inner = Math.min(inner, indentOf(line));
+    }
+    const starts = Number.isFinite(inner) ? unitStarts(lines, head + 1, unit.end, inner) : [];
     if (starts.length === 0) {
-        starts = [];
-        for (let i = unit.start + 1; i < unit.end; i++) if (lines[i - 1]!.trim() === "" && lines[i]!.trim() !== "") starts.push(i);
+        for (let i = head + 1; i < unit.end; i++) if (lines[i - 1]!.trim() === "" && lines[i]!.trim() !== "") starts.push(i);
     }
     if (starts.length === 0) {
         const step = Math.max(1, Math.floor((unit.end - unit.start) * CHUNK_TARGET_TOKENS / tokensOf(lines, unit)));
@@ -70,14 +76,31 @@ function toUnits(starts: number[], end: number): Unit[] {
     return starts.map((start, i) => ({ start, end: starts[i + 1] ?? end }));
 }
 
-function headingOf(lines: string[], unit: Unit): string | undefined {
-    for (let i = unit.start; i < unit.end; i++) {
-        const line = lines[i]!.trim();
-        if (line && !COMMENT_OR_DECORATOR.test(lines[i]!) && (DECLARATION.test(line) || C_DEFINITION.test(line))) {
-            return line.length > 100 ? `${line.slice(0, 99)}…` : line.replace(/\s*[{:]\s*$/, "");
-        }
+function signature(line: string): string {
+    const trimmed = line.trim().replace(/\s*[{:]\s*$/, "");
+    return trimmed.length > 100 ? `${trimmed.slice(0, 99)}…` : trimmed;
+}
+
+/**
+ * What a chunk is about: its first top-level declaration, or, for a piece cut out of a large declaration, that
+ * enclosing declaration and the first nested one ("class Store › get(key)").
+ */
+function headingOf(lines: string[], start: number, end: number): string | undefined {
+    let own: string | undefined;
+    for (let i = start; i < end && own === undefined; i++) {
+        const line = lines[i]!;
+        if (line.trim() && !COMMENT_OR_DECORATOR.test(line) && isDeclaration(line, indentOf(line))) own = line;
     }
-    return undefined;
+    if (own !== undefined && indentOf(own) === 0) return signature(own);
+    // Inside a larger declaration: find the enclosing top-level one above the chunk.
+    for (let i = start - 1; i >= 0; i--) {
+        const line = lines[i]!;
+        if (line.trim() && indentOf(line) === 0 && !CLOSER.test(line) && isDeclaration(line, 0)) {
+            return own !== undefined ? `${signature(line)} › ${signature(own)}` : signature(line);
+        }
+        if (line.trim() && indentOf(line) === 0 && CLOSER.test(line)) break;
+    }
+    return own !== undefined ? signature(own) : undefined;
 }
 
 export function chunkCode(text: string): TextChunk[] {
@@ -105,7 +128,7 @@ export function chunkCode(text: string): TextChunk[] {
         while (start < end && lines[start]!.trim() === "") start++;
         while (end > start && lines[end - 1]!.trim() === "") end--;
         if (start === end) continue;
-        const heading = headingOf(lines, { start, end });
+        const heading = headingOf(lines, start, end);
         chunks.push({ text: lines.slice(start, end).join("\n"), startLine: start + 1, endLine: end, ...(heading ? { heading } : {}) });
     }
     return chunks;
