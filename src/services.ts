@@ -8,7 +8,7 @@ import type { Embedder } from "./backend/embedder";
 import type { EngineService } from "./engineClient/engineService";
 import type { Conversation } from "./protocol/conversation";
 import type {
-    KnowledgeChunk, KnowledgeEmbedder, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
+    KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "./protocol/knowledge";
 import type { ReviewService } from "./review/reviewService";
 
@@ -54,9 +54,10 @@ export interface ChatApi {
 export interface KnowledgeApi {
     /**
      * Best chunks for `query`, best first (at most `limit`, default 8; fewer or none when nothing matches — an empty
-     * list means "nothing relevant", not an error). Lexical (BM25 over words, code identifiers split and whole,
-     * Chinese words and character pairs); when an embedder is set and the index holds its vectors, also by vector
-     * similarity, the two lists fused by reciprocal rank fusion. Searches whatever is committed now: it does not
+     * list means "nothing relevant", not an error). Lexical: BM25 over words, code identifiers split and whole,
+     * Chinese words and character pairs. (Hybrid search — vectors from services.embedder stored beside the chunks,
+     * fused with `reciprocalRankFusion` from src/core/knowledge/rankFusion.ts; the manifest has a `vectors` slot for
+     * them — is part B of issue 10.) Searches whatever is committed now: it does not
      * wait for a build in progress (use `whenReady` for that). A `{ file }` scope indexes that file first when
      * needed. Rejects with an AbortError when `signal` aborts, and with an Error whose message can be shown when
      * the index cannot be read.
@@ -79,12 +80,6 @@ export interface KnowledgeApi {
     indexFile(uri: vscode.Uri, signal?: AbortSignal): Promise<{ chunks: number }>;
     /** Every chunk of one document in document order (indexes it first when needed), for map-reduce summaries. */
     documentChunks(uri: vscode.Uri, signal?: AbortSignal): Promise<KnowledgeChunk[]>;
-    /**
-     * Sets (or clears, with undefined) what computes embedding vectors. Setting one starts a background pass that
-     * embeds every chunk without a vector for its modelId (after a model change, all of them); clearing it makes
-     * search lexical-only. Vectors are kept on disk beside the chunks.
-     */
-    setEmbedder(embedder: KnowledgeEmbedder | undefined): void;
     /** Throws the index away and builds it again from the files (Hearth: Rebuild Index). */
     rebuild(kind: KnowledgeIndexKind): Promise<void>;
     /** Deletes the index from disk and stops indexing until Rebuild (Hearth: Clear Index). */

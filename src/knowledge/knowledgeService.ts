@@ -11,7 +11,7 @@ import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
 import type { IndexConfig, SearchHit } from "../core/knowledge/knowledgeIndex";
 import type {
-    KnowledgeChunk, KnowledgeEmbedder, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
+    KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
 import { IndexWorkerClient, IndexWorkerError } from "./indexWorkerClient";
@@ -43,7 +43,6 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     private readonly client: IndexWorkerClient;
     private readonly slots = new Map<KnowledgeIndexKind, IndexSlot>();
     private readonly disposables = new DisposableStore();
-    private embedder: KnowledgeEmbedder | undefined;
     private lastProgressEvent = 0;
 
     constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel, workerScript: string) {
@@ -109,16 +108,6 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     documentChunks(uri: vscode.Uri, signal?: AbortSignal): Promise<KnowledgeChunk[]> {
         if (uri.scheme !== "file") return Promise.reject(new Error(vscode.l10n.t("Only files on this computer can be indexed ({0}).", uri.toString())));
         return this.client.request({ type: "documentChunks", fsPath: uri.fsPath }, signal ? { signal } : {});
-    }
-
-    setEmbedder(embedder: KnowledgeEmbedder | undefined): void {
-        // Vectors are stored and fused by the index (format has room for them); computing them is part B's work.
-        this.embedder = embedder;
-        this.log.info(`Knowledge index: embedder ${embedder ? `set (${embedder.modelId})` : "cleared"}.`);
-    }
-
-    get currentEmbedder(): KnowledgeEmbedder | undefined {
-        return this.embedder;
     }
 
     async rebuild(kind: KnowledgeIndexKind): Promise<void> {

@@ -85,17 +85,3 @@ export interface KnowledgeChunk {
     heading?: string;
 }
 
-/**
- * Computes embedding vectors (part B of issue 10 provides one over the engine's embedding context). The index calls
- * `embed` from the host while it indexes (batches of chunk texts, kind "document") and for each hybrid search (one
- * text, kind "query"); it stores the document vectors beside the chunks, under `modelId`.
- */
-export interface KnowledgeEmbedder {
-    /** Names the model and anything that changes its vectors; vectors stored under another id are recomputed. */
-    readonly modelId: string;
-    /**
-     * One vector per text, in order, all of one length. Reject (or honour `signal`) to stop; the indexer retries the
-     * rest later. Document batches are background work: an implementation must let chat and completions go first.
-     */
-    embed(texts: string[], kind: "document" | "query", signal: AbortSignal): Promise<Float32Array[]>;
-}
