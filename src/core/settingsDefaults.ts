@@ -73,6 +73,7 @@ export type SettingKey = keyof HearthSettings;
 export const USER_ONLY_SETTINGS: readonly SettingKey[] = [
     "model", "modelFolders", "embeddingModel", "chat.systemPrompt", "download.huggingFaceEndpoint",
     "backend", "server.url", "server.model", "server.contextSize", "server.timeoutSeconds",
+    "knowledge.enabled", "knowledge.exclude", "knowledge.maxFileSizeKB", "knowledge.maxDocumentSizeMB", "library.folders",
 ];
 
 export function isUserOnlySetting(key: SettingKey): boolean {
