@@ -152,7 +152,7 @@ function stageTarget(target, buildDir, closure) {
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
     writeFileSync(path.join(stage, "package.json"), JSON.stringify(stagedManifest(), null, 2));
-    for (const file of [".vscodeignore", "package.nls.json", "package.nls.zh-cn.json", "README.md", "LICENSE"]) {
+    for (const file of [".vscodeignore", "package.nls.json", "package.nls.zh-cn.json", "README.md", "CHANGELOG.md", "LICENSE"]) {
         if (existsSync(path.join(REPO_ROOT, file))) cpSync(path.join(REPO_ROOT, file), path.join(stage, file));
     }
     cpSync(path.join(REPO_ROOT, "l10n"), path.join(stage, "l10n"), { recursive: true });
@@ -176,7 +176,7 @@ function packTarget(target, stage, outDir, version) {
     const out = path.join(outDir, vsixFileName(target, version));
     rmSync(out, { force: true });
     const vsce = path.join(REPO_ROOT, "node_modules", "@vscode", "vsce", "vsce");
-    const args = [vsce, "package", "--target", target, "--out", out, "--allow-missing-repository", "--no-rewrite-relative-links"];
+    const args = [vsce, "package", "--target", target, "--out", out];
     if (!existsSync(path.join(stage, "LICENSE"))) args.push("--skip-license");
     run(process.execPath, args, { cwd: stage });
     return out;
