@@ -161,6 +161,8 @@ function stageTarget(target, buildDir, closure) {
         filter: (src) => src !== path.join(REPO_ROOT, "media", "dist"), // the dev webview build; production one below
     });
     cpSync(path.join(buildDir, "dist"), path.join(stage, "dist"), { recursive: true });
+    // The engine names this target when llama.cpp's binary is missing (a VSIX installed on another platform).
+    writeFileSync(path.join(stage, "dist", "target.json"), JSON.stringify({ target, version: stagedManifest().version }));
     if (existsSync(path.join(buildDir, "media", "dist"))) {
         cpSync(path.join(buildDir, "media", "dist"), path.join(stage, "media", "dist"), { recursive: true });
     }

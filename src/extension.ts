@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { BackendService } from "./backend/backendService";
+import { ModelGate } from "./backend/modelGate";
 import { getSetting, onDidChangeSetting } from "./config/settings";
 import { registerChat } from "./chat/registerChat";
 import { registerCompletions } from "./completion/registerCompletions";
@@ -42,10 +43,11 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const server = new ServerService(context, log);
     const backend = new BackendService({ embedded: engine.backend, "openai-compatible": server.backend }, () => getSetting("backend"));
     const review = new ReviewService(log);
-    context.subscriptions.push(log, engine, server, backend, review, new EngineStatusBar(backend, engine),
+    const modelGate = new ModelGate(backend);
+    context.subscriptions.push(log, engine, server, backend, review, modelGate, new EngineStatusBar(backend, engine),
         onDidChangeSetting(["backend"], () => backend.backendChanged()));
     const knowledge = createKnowledgeService(context, log);
-    const services: HearthServices = { context, backend, embedder: engine.embedder, engine, review, knowledge, log };
+    const services: HearthServices = { context, backend, embedder: engine.embedder, engine, modelGate, review, knowledge, log };
 
     registerEngineCommands(services);
     registerModels(services);

@@ -5,6 +5,7 @@
 import type * as vscode from "vscode";
 import type { BackendService } from "./backend/backendService";
 import type { Embedder } from "./backend/embedder";
+import type { ModelGate } from "./backend/modelGate";
 import type { EngineService } from "./engineClient/engineService";
 import type { Conversation } from "./protocol/conversation";
 import type {
@@ -94,6 +95,8 @@ export interface HearthServices {
     embedder: Embedder;
     /** The embedded engine process itself: model files, downloads, restart, memory. Not for generation. */
     engine: EngineService;
+    /** First contact: no model configured → Select Model / Download Model, before a feature's first request. */
+    modelGate: ModelGate;
     /** The shared diff review (Polish, Fix with Hearth, chat's Apply to Selection). */
     review: ReviewService;
     /** The local knowledge index (workspace, personal library, single documents). */

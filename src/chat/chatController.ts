@@ -11,6 +11,7 @@ import { type Attachment, type ChatMessageRecord, type Conversation } from "../p
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
 import type { LlmBackend } from "../backend/llmBackend";
+import type { ModelGate } from "../backend/modelGate";
 import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
 import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
 import { errorText } from "../core/errorText";
@@ -55,6 +56,8 @@ export class ChatController implements vscode.Disposable {
         private readonly store: ConversationStore,
         private readonly tracker: EditorTracker,
         private readonly log: vscode.LogOutputChannel,
+        /** First contact: with no model yet, the answer waits for the user to choose one (Select / Download Model). */
+        private readonly gate?: Pick<ModelGate, "ensure">,
     ) {
         this.ready = this.load();
     }
@@ -220,6 +223,8 @@ export class ChatController implements vscode.Disposable {
         this.show(c);
         try {
             const user = c.messages.at(-2)!;
+            // Declined or stopped: the turn then fails with "no model" (or is marked stopped) like any request would.
+            await this.gate?.ensure(vscode.l10n.t("Hearth needs a model to answer. Choose a GGUF model on this machine or download one; your question is kept and answered then."), controller.signal);
             // The turn saves the conversation (start, while streaming, end); a failure is recorded in the answer.
             await runChatTurn({
                 backend: this.backend,

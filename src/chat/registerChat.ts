@@ -20,7 +20,7 @@ export function registerChat(services: HearthServices): ChatApi {
     const store = new ConversationStore(historyDir);
     const tracker = new EditorTracker();
     const codeActions = new ChatCodeActions(tracker, services.review);
-    const controller = new ChatController(backend, store, tracker, log);
+    const controller = new ChatController(backend, store, tracker, log, services.modelGate);
 
     const handle = async (m: WebviewToHostMessage): Promise<void> => {
         switch (m.type) {

@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import type { BackendService } from "../backend/backendService";
+import type { ModelGate } from "../backend/modelGate";
 import { insideSelection } from "../core/completion/enablement";
 import { EngineError } from "../protocol/engineProtocol";
 import { CompletionSession, type SuggestionResult } from "./completionEngine";
@@ -27,6 +28,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
         private readonly toggle: CompletionToggle,
         private readonly collector: ContextCollector,
         private readonly log: vscode.LogOutputChannel,
+        private readonly gate: Pick<ModelGate, "hasModel" | "offerForCompletions">,
     ) {
         this.session = new CompletionSession(backend, {
             debounceMs: () => getSetting("completions.debounceMs"),
@@ -61,8 +63,11 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
             start: document.offsetAt(s.anchor), end: document.offsetAt(s.active),
         })), offset)) return undefined;
         if (context.selectedCompletionInfo) return undefined;
-        // Nothing selected yet: the status bar already says so.
-        if (this.backend.kind === "embedded" && !getSetting("model")) return undefined;
+        // No model yet: offer Select / Download Model once per window (the status bar says so too).
+        if (!this.gate.hasModel) {
+            this.gate.offerForCompletions();
+            return undefined;
+        }
         const backendState = this.backend.state;
         if (backendState.kind === "error" && backendState.stopped) return undefined;
 

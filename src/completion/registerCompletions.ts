@@ -20,7 +20,7 @@ export function registerCompletions(services: HearthServices): HearthInlineCompl
     const { context, backend, log } = services;
     const toggle = new CompletionToggle(context.globalState);
     const collector = new ContextCollector();
-    const provider = new HearthInlineCompletionProvider(backend, toggle, collector, log);
+    const provider = new HearthInlineCompletionProvider(backend, toggle, collector, log, services.modelGate);
     context.subscriptions.push(
         toggle,
         collector,

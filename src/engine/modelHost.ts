@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { detectFimTokens, type FimTokens } from "../core/completion/fimTokens";
 import { errorText } from "../core/errorText";
+import { isNoBinaryFoundError, missingBinaryMessage } from "../core/platformTarget";
 import {
     EngineError,
     type EngineBackend,
@@ -17,6 +18,7 @@ import {
 } from "../protocol/engineProtocol";
 import { type SequenceName } from "../protocol/generation";
 import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
+import { packagedTarget } from "./packagedTarget";
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
@@ -95,7 +97,13 @@ export class ModelHost {
         // node-llama-cpp ships no CPU-only binary for Apple silicon: there "cpu" means the Metal build with
         // every layer kept on the CPU (load() forces gpuLayers 0 in "cpu" mode).
         const cpuOnlyGpu = process.platform === "darwin" && process.arch === "arm64" ? "metal" : false;
-        this.llama ??= await getLlama({ gpu: cpuOnlyGpu, build: "never", logLevel: LlamaLogLevel.warn, logger });
+        try {
+            this.llama ??= await getLlama({ gpu: cpuOnlyGpu, build: "never", logLevel: LlamaLogLevel.warn, logger });
+        } catch (err) {
+            // node-llama-cpp only says "NoBinaryFoundError": say which package this machine needs instead.
+            if (isNoBinaryFoundError(err)) throw new EngineError("noBinary", missingBinaryMessage(process, await packagedTarget()), errorText(err));
+            throw err;
+        }
         this.llamaGpuMode = gpuMode;
         return this.llama;
     }

@@ -91,6 +91,9 @@ export async function fixDiagnostic(services: HearthServices, review: ReviewServ
     const ctx = await gatherCodeContext(document, target.diagnostic.range, FIX_LIMITS);
     const originalText = document.getText(ctx.range);
     const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";
+    if (!(await services.modelGate.ensure(t("Hearth needs a model to fix this problem. Choose a GGUF model on this machine or download one; the fix is written then.")))) {
+        return { status: "cancelled" };
+    }
     try {
         // Load the model before opening the diff: a missing model is reported without a diff flashing.
         await services.backend.ready();

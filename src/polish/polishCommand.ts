@@ -66,6 +66,9 @@ export class PolishCommand {
             });
             if (!customInstruction?.trim()) return { status: "cancelled" };
         }
+        if (!(await this.services.modelGate.ensure(t("Hearth needs a model to polish text. Choose a GGUF model on this machine or download one; the selection is polished then.")))) {
+            return { status: "cancelled" };
+        }
         const request: PolishRequest = { kind, languageId: document.languageId, customInstruction };
         const originalText = document.getText(range);
         const eol = document.eol === vscode.EndOfLine.CRLF ? "\r\n" : "\n";

@@ -201,6 +201,8 @@ export type EngineErrorCode =
     | "downloadFailed"
     | "badRequest"
     | "internal"
+    /** No llama.cpp binary for this machine (a VSIX for another platform, or its binaries are missing). */
+    | "noBinary"
     // An OpenAI-compatible server (src/serverClient): each failure says what to fix.
     | "serverUnreachable"
     | "serverUnauthorized"

@@ -180,6 +180,32 @@ describe(`${TARGET} VSIX`, function () {
         });
     }
 
+    it("says in words which package to install when llama.cpp's binary is missing (a VSIX for another platform)", async () => {
+        const target = JSON.parse(fs.readFileSync(path.join(extensionDir, "dist", "target.json"), "utf8")) as { target: string; version: string };
+        assert.deepEqual(target, { target: TARGET, version });
+        // As if this VSIX were another platform's: none of this machine's binaries, and target.json naming that platform.
+        const binaries = path.join(extensionDir, "node_modules", "@node-llama-cpp");
+        const hidden = path.join(unpacked, "hidden-binaries");
+        fs.renameSync(binaries, hidden);
+        fs.writeFileSync(path.join(extensionDir, "dist", "target.json"), JSON.stringify({ target: "win32-arm64", version }));
+        const engine = new EngineProcess({ enginePath: path.join(extensionDir, "dist", "engine.mjs"), execPath: process.execPath, log: () => undefined });
+        try {
+            await assert.rejects(engine.request("loadModel", params({ gpu: "auto" })), (err: Error & { code?: string }) => {
+                assert.equal(err.code, "noBinary");
+                assert.equal(err.message, `This Hearth package is for win32-arm64; this machine is ${TARGET}. Install the ${TARGET} one ` +
+                    `(hearth-${TARGET}-${version}.vsix; the Marketplace and Open VSX pick it by themselves).`);
+                return true;
+            });
+            // The right package with its binaries gone says so too.
+            fs.writeFileSync(path.join(extensionDir, "dist", "target.json"), JSON.stringify(target));
+            await assert.rejects(engine.request("loadModel", params()), /The llama\.cpp binary for linux-x64 is missing from this Hearth installation/);
+        } finally {
+            engine.dispose();
+            fs.writeFileSync(path.join(extensionDir, "dist", "target.json"), JSON.stringify(target));
+            fs.renameSync(hidden, binaries);
+        }
+    });
+
     /** A global-storage-like folder whose CUDA packages link to the ones npm installed in the repo (Linux x64). */
     function fakeGpuStorage(): string | undefined {
         const installed = table.cuda[TARGET]!.map((p) => path.join(REPO_ROOT, "node_modules", "@node-llama-cpp", p));
