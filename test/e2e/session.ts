@@ -163,7 +163,15 @@ export function useFlowPages(): (flow: string, userSettings?: Record<string, unk
         this.timeout(300_000);
         await session();
     });
-    afterEach(async () => {
+    afterEach(async function () {
+        // A failing test's pages are photographed before they close (the root hook runs after this one).
+        if (this.currentTest?.state === "failed") {
+            fs.mkdirSync(path.join(REPO_ROOT, "test-results"), { recursive: true });
+            for (const [i, flow] of opened.entries()) {
+                const file = path.join(REPO_ROOT, "test-results", `e2e-${this.currentTest.title.replace(/[^\w]+/g, "-").slice(0, 60)}-${i}.png`);
+                await flow.page.screenshot({ path: file }).then(() => console.log(`      failure screenshot: ${path.relative(REPO_ROOT, file)}`), () => undefined);
+            }
+        }
         for (const flow of opened.splice(0)) await flow.close();
     });
     return async (flow, userSettings) => {

@@ -1,0 +1,65 @@
+/**
+ * First contact: a user with no model configured asks the chat a question. Instead of an error they get one message
+ * with Select Model and Download Model; one click on Select Model, one on a model, and the question they asked is
+ * answered. The session's user settings (which name a model for every other flow) lose `hearth.model` for this flow
+ * and get it back afterwards.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { openChatPanel, quickPickRows, runCommand, waitForValue } from "./driver";
+import { RUN_ROOT, screenshot, useFlowPages } from "./session";
+
+const QUESTION = "Tell me a story about a dog.";
+
+describe("e2e: first contact without a model", function () {
+    this.timeout(240_000);
+    const openFlow = useFlowPages();
+    const settingsFile = path.join(RUN_ROOT, "profile", "User", "settings.json");
+    let original: string | undefined;
+
+    before(() => {
+        original = fs.readFileSync(settingsFile, "utf8");
+        const settings = JSON.parse(original) as Record<string, unknown>;
+        delete settings["hearth.model"];
+        fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    });
+
+    after(() => {
+        if (original !== undefined) fs.writeFileSync(settingsFile, original);
+    });
+
+    it("answers the first question after one click on Select Model and one on a model, with no error on the way", async () => {
+        const { page } = await openFlow("first-contact");
+        // Without a model the Get Started walkthrough opens too; its webview would be a second one on the page.
+        await page.locator(".tab", { hasText: "Welcome" }).waitFor({ timeout: 30_000 }).catch(() => undefined);
+        await runCommand(page, "View: Close All Editors");
+        const chat = await openChatPanel(page);
+        // The panel says there is no model and offers both ways out.
+        await chat.locator('[data-testid="model-status"] [data-testid="select-model"]').waitFor({ timeout: 30_000 });
+
+        await chat.locator('[data-testid="prompt"]').fill(QUESTION);
+        await chat.locator('[data-testid="prompt"]').press("Enter");
+
+        const offer = page.locator(".notification-toast", { hasText: "Hearth needs a model to answer" });
+        await offer.waitFor({ timeout: 30_000 });
+        assert.ok(await offer.getByRole("button", { name: "Download Model" }).isVisible(), "the offer has Download Model too");
+        await screenshot(page, "first-contact");
+        await offer.getByRole("button", { name: "Select Model" }).click();
+
+        // The rows settle once the engine has read every file (until then they are re-rendered under the pointer).
+        await waitForValue("the model list to settle", () => quickPickRows(page).evaluateAll((els) => els.map((e) => e.textContent ?? "")),
+            (rows) => rows.some((r) => r.includes("stories260K-chat-fim")) && !rows.some((r) => r.includes("Reading model details")), 60_000);
+        await quickPickRows(page).filter({ hasText: "stories260K-chat-fim" }).first().click();
+
+        const answer = chat.locator('[data-testid="message"][data-role="assistant"]').last();
+        const final = await waitForValue("the question to be answered", async () => ({
+            status: await answer.getAttribute("data-status"),
+            text: (await answer.locator('[data-testid="message-body"]').innerText()).trim(),
+        }), (v) => v.status === "complete" || v.status === "error", 120_000);
+        assert.equal(final.status, "complete", `the answer failed: ${final.text}`);
+        assert.ok(final.text.length > 0);
+        assert.equal((await chat.locator('[data-testid="message"][data-role="user"]').last().innerText()).includes(QUESTION), true);
+        assert.equal(await chat.locator('[data-testid="message"][data-status="error"]').count(), 0, "an error was shown on the way");
+    });
+});
