@@ -14,6 +14,7 @@ import { EngineStatusBar } from "./engineClient/engineStatusBar";
 import { registerEngineCommands } from "./engineClient/registerEngineCommands";
 import { registerExplain } from "./explain/registerExplain";
 import { createKnowledgeService, registerKnowledge } from "./knowledge/registerKnowledge";
+import { registerSummarizeDocument } from "./knowledge/summarizeDocumentCommand";
 import type { KnowledgeService } from "./knowledge/knowledgeService";
 import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerExplain(services, chat);
     registerCompletions(services);
     registerKnowledge(context, knowledge);
+    registerSummarizeDocument(services);
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);

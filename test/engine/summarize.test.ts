@@ -5,12 +5,17 @@
  * output is gibberish, the token counts and the plumbing are real.
  */
 import * as assert from "node:assert/strict";
-import { summarizeDocument, type DocumentSection } from "../../src/core/summarize/mapReduce";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { extractChunks } from "../../src/core/knowledge/extract";
+import { sectionsFromChunks, summarizeDocument, type DocumentSection } from "../../src/core/summarize/mapReduce";
 import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import type { GenerationResult } from "../../src/protocol/generation";
 import { rewriteBackend } from "../../src/review/rewriteBackend";
 import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams } from "../helpers/embedded";
 import { fixture } from "../helpers/fixtures";
+import { makePdf } from "../helpers/pdfWriter";
 
 describe("Summarise Document on the real engine", function () {
     this.timeout(600_000);
@@ -55,5 +60,32 @@ describe("Summarise Document on the real engine", function () {
         for (const x of results) assert.ok(x.promptTokens + 24 <= context, `a request of ${x.promptTokens} prompt tokens + 24 exceeds ${context}`);
         assert.ok(r.largestRequestTokens <= context);
         embedded.dispose();
+    });
+
+    it("summarises a generated 40-page PDF by its pages, every request within a 1,024-token context", async () => {
+        const pages = Array.from({ length: 40 }, (_, p) => Array.from({ length: 12 }, (_, l) =>
+            `Page ${p + 1}, line ${l + 1}: the harbour master recorded ${p * 12 + l} ships and the tide at dawn.`));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-pdf-"));
+        const file = path.join(dir, "harbour.pdf");
+        fs.writeFileSync(file, makePdf(pages));
+        try {
+            const extracted = await extractChunks(file);
+            assert.ok("chunks" in extracted && extracted.chunks, `the PDF was read (${JSON.stringify(extracted).slice(0, 200)})`);
+            const sections = sectionsFromChunks(extracted.chunks);
+            assert.equal(sections[0]!.label, "p. 1");
+            assert.equal(sections.at(-1)!.label, "p. 40");
+            const embedded = embeddedBackend(engine, testLoadParams(fixture("stories260K-chat-fim.derived.gguf"), 1024));
+            const results: GenerationResult[] = [];
+            const watched = overrideBackend(embedded, { chat: async (p, o) => { const r = await embedded.chat(p, o); results.push(r); return r; } });
+            const r = await summarizeDocument({ title: "harbour.pdf", sections, backend: await rewriteBackend(watched), answerTokens: 32 });
+            const context = results[0]!.contextSize;
+            console.log(`      40 pages: ${r.requests} requests, ${r.reduceRounds} reduce rounds, largest ${Math.max(...results.map((x) => x.promptTokens + 32))} of ${context} tokens`);
+            assert.equal(context, 1024);
+            assert.ok(r.requests > 10, "many parts");
+            for (const x of results) assert.ok(x.promptTokens + 32 <= context, `a request of ${x.promptTokens} prompt tokens + 32 exceeds ${context}`);
+            embedded.dispose();
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -8,6 +8,7 @@
  * point back into the document. Free of `vscode`; the host supplies the backend (see src/review/rewriteBackend.ts).
  */
 import type { ChatMessage } from "../../protocol/generation";
+import type { KnowledgeChunk } from "../../protocol/knowledge";
 import { MESSAGE_OVERHEAD_TOKENS, safetyMargin } from "../chat/budget";
 import { detectLanguage, type PromptLanguage } from "../chat/systemPrompt";
 import type { RewriteBackend } from "../polish/rewritePipeline";
@@ -129,6 +130,14 @@ export async function summarizeDocument(o: SummarizeOptions): Promise<SummarizeR
         if (final) break;
     }
     return { ...result, summary: partials[0]?.text ?? "", reduceRounds: round };
+}
+
+/** A document's chunks as sections: PDF pages and line ranges become the references ([p. 12], [lines 40–88]). */
+export function sectionsFromChunks(chunks: readonly KnowledgeChunk[]): DocumentSection[] {
+    return chunks.map((c) => ({
+        text: c.text,
+        label: c.page !== undefined ? `p. ${c.page}` : c.startLine === c.endLine ? `line ${c.startLine}` : `lines ${c.startLine}–${c.endLine}`,
+    }));
 }
 
 /** Packs consecutive sections into parts of at most `budget` tokens; a section too long alone is split. */
