@@ -15,6 +15,7 @@ import type { ModelInfo } from "../protocol/engineProtocol";
 import type { HearthServices } from "../services";
 import { handleEngineError } from "../backend/errorActions";
 import { buildPickItems, type ModelPickItem, type PickAction } from "./modelPickItems";
+import { selectServerModel } from "./selectServerModel";
 import { useModel } from "./useModel";
 import { errorText } from "../core/errorText";
 
@@ -36,6 +37,8 @@ export function modelFolders(context: vscode.ExtensionContext) {
 }
 
 export async function selectModelCommand(services: HearthServices): Promise<void> {
+    // With a server backend the models are the server's.
+    if (services.backend.kind === "openai-compatible") return selectServerModel(services);
     const picked = await pickModel(services);
     if (!picked) return;
     if (picked.action) {
