@@ -151,7 +151,9 @@ class Response implements HttpResponse {
     ) {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
-        this.progress();
+        // Until the first progress the body gets the first-answer limit: servers such as vLLM send the headers at
+        // once and the first token only after evaluating the prompt.
+        this.arm("firstByte", o.timeouts.firstByteMs);
         // Abort and timeouts destroy the request; make the body stream fail with the same error.
         req.on("error", (err) => res.destroy(err));
         res.on("close", () => {
@@ -161,12 +163,15 @@ class Response implements HttpResponse {
     }
 
     progress(): void {
+        this.arm("idle", this.o.timeouts.idleMs);
+    }
+
+    private arm(phase: "firstByte" | "idle", ms: number): void {
         if (this.idleTimer) {
             clearTimeout(this.idleTimer);
             this.timers.delete(this.idleTimer);
         }
-        const ms = this.o.timeouts.idleMs;
-        this.idleTimer = setTimeout(() => this.req.destroy(new HttpError({ kind: "timeout", phase: "idle", ms })), ms);
+        this.idleTimer = setTimeout(() => this.req.destroy(new HttpError({ kind: "timeout", phase, ms })), ms);
         this.timers.add(this.idleTimer);
     }
 

@@ -91,9 +91,10 @@ export async function startBadServer(behaviour: Behaviour = "ok"): Promise<BadSe
             return later(100, () => res.socket?.destroy());
         }
         if (b === "dripBody") {
-            // Valid headers, then an event one byte a second: bytes keep coming, progress never does.
-            const body = `data: ${JSON.stringify(delta("slow"))}\n\n`;
-            res.writeHead(200, { "content-type": "text/event-stream" });
+            // Valid headers and a first word, then the next event one byte a second: bytes keep coming, progress
+            // never does.
+            const body = `data: ${JSON.stringify(delta(" and slower"))}\n\n`;
+            sse(res, [delta("Slow")]);
             let i = 0;
             const tick = () => {
                 if (res.destroyed || i >= body.length) return res.end();
@@ -104,7 +105,7 @@ export async function startBadServer(behaviour: Behaviour = "ok"): Promise<BadSe
             res.on("close", () => { if (i < body.length) state.clientClosedMidStream++; });
             return;
         }
-        // ok: a short story, streamed one word every 20 ms, then usage and [DONE].
+        // ok: a short story, streamed one word every 50 ms, then usage and [DONE].
         const words = "Once upon a time there was a little dog named Max who loved to run in the park every day".split(" ");
         res.writeHead(200, { "content-type": "text/event-stream" });
         let i = 0;
@@ -113,7 +114,7 @@ export async function startBadServer(behaviour: Behaviour = "ok"): Promise<BadSe
             if (res.destroyed) return;
             if (i < words.length) {
                 res.write(`data: ${JSON.stringify(delta((i ? " " : "") + words[i++]))}\n\n`);
-                return later(20, tick);
+                return later(50, tick);
             }
             finished = true;
             res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);

@@ -99,7 +99,8 @@ describe("server backend against bad servers", function () {
         const stopMs = performance.now() - stoppedAt;
         assert.equal(r.stopReason, "cancelled");
         assert.ok(r.text.startsWith("Once upon a") && r.text.length < full.text.length, `partial text kept: ${r.text}`);
-        assert.ok(stopMs < 100, `stopped in ${stopMs.toFixed(0)} ms`);
+        // The whole answer takes about a second: stopping is much faster than finishing.
+        assert.ok(stopMs < 300, `stopped in ${stopMs.toFixed(0)} ms`);
         await new Promise((res) => setTimeout(res, 100));
         assert.equal(server!.clientClosedMidStream, closedBefore + 1, "the server saw the connection close mid-answer");
         backend.dispose();
@@ -219,7 +220,8 @@ describe("server backend against bad servers", function () {
 
         server!.behaviour = "dripBody";
         const turn = await chatTurn(backend);
-        assert.equal(turn.onDisk.messages[1]!.status, "error");
+        assert.equal(turn.onDisk.messages[1]!.status, "interrupted");
+        assert.equal(turn.onDisk.messages[1]!.text, "Slow");
         assert.match(turn.onDisk.messages[1]!.error ?? "", /stopped sending the answer for 1\.2 seconds/);
         assert.ok(turn.ms < TIMEOUTS.idleMs + SLACK_MS, `${turn.ms.toFixed(0)} ms although bytes kept arriving`);
         await new Promise((res) => setTimeout(res, 1100));
