@@ -6,6 +6,9 @@ const suites = [
     { name: "lint", cmd: "npx eslint --no-error-on-unmatched-pattern src test bench" },
     { name: "typecheck + compile tests", cmd: "npx tsc -p ." },
     { name: "build", cmd: "node esbuild.mjs" },
+    // llama-server + llama-bench from node-llama-cpp's llama.cpp source, for the suites that run llama.cpp itself (server
+    // backend, bench). Cached per machine and llama.cpp commit: seconds when cached, about 8 minutes cold on 2 cores.
+    { name: "llama.cpp tools", cmd: "node scripts/llama-cpp-tools.mjs" },
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
     { name: "bootstrap (a temporary clone without node_modules: npm start/test/bench run npm ci first)", cmd: "npx mocha --config test/.mocharc.bootstrap.json" },
     { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
