@@ -1,6 +1,8 @@
 // Types for scripts/llama-cpp-tools.mjs, so TypeScript tests and the bench can use it.
 export const REPO_ROOT: string;
 export const TOOLS: string[];
+/** Version of the build recipe (cmake flags); a cached build of another recipe is rebuilt. */
+export const RECIPE: number;
 
 export interface LlamaCppTools {
     /** The llama.cpp commit the tools were built from (node-llama-cpp's gitRelease.bundle HEAD). */

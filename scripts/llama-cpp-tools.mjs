@@ -23,7 +23,7 @@ const SCRIPT = fileURLToPath(import.meta.url);
 export const REPO_ROOT = path.resolve(path.dirname(SCRIPT), "..");
 export const TOOLS = ["llama-server", "llama-bench"];
 // Bump when the flags below change, so an older build in the cache is rebuilt instead of reused.
-const RECIPE = 1;
+export const RECIPE = 1;
 
 // Release, CPU only, static executables. GGML_NATIVE (default ON) tunes the kernels to this CPU, as a user's own
 // build is; OpenMP is off because node-llama-cpp's prebuilt ggml uses ggml's own thread pool too, so both sides
