@@ -39,7 +39,9 @@ function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vs
     let label = base;
     if (range) label = `${base}:${range.start.line + 1}-${range.end.line + 1}`;
     if (text.length > MAX_ATTACHMENT_CHARS) text = text.slice(0, MAX_ATTACHMENT_CHARS);
-    return { id: newId("att"), kind, label, path: rel, languageId: doc.languageId, text };
+    // A saved file can be searched by the knowledge index when it is too large to send whole (see groundedTurn.ts).
+    const uri = !range && doc.uri.scheme === "file" ? doc.uri.toString() : undefined;
+    return { id: newId("att"), kind, label, path: rel, languageId: doc.languageId, text, uri };
 }
 
 /** Gathers the attachments for a request from the editor; shows a message and returns [] when there is nothing. */

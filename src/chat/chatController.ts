@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import { promptBudget } from "../core/chat/budget";
 import { newId, summarize, titleFromPrompt } from "../core/chat/chatModel";
-import { type Attachment, type ChatMessageRecord, type Conversation } from "../protocol/conversation";
+import { type Attachment, type ChatMessageRecord, type Conversation, type SourceRef } from "../protocol/conversation";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
 import type { LlmBackend } from "../backend/llmBackend";
@@ -15,7 +15,10 @@ import type { ModelGate } from "../backend/modelGate";
 import type { ChatViewState, HostToWebviewMessage } from "../protocol/webviewProtocol";
 import { currentFileAttachment, type EditorTracker } from "./chatAttachments";
 import { errorText } from "../core/errorText";
-import { runChatTurn, type ChatTurnMemory } from "./chatTurn";
+import { runChatTurn, type ChatTurnMemory, type TurnGrounding } from "./chatTurn";
+import { parseScope } from "../core/chat/grounding";
+import type { KnowledgeIndexStatus } from "../protocol/knowledge";
+import type { KnowledgeApi } from "../services";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;
@@ -34,6 +37,8 @@ export interface SendOptions {
     editOf?: string;
     /** Shown instead of the prompt (Explain Error sends a long prompt with a short title). */
     displayText?: string;
+    /** Answer from this index (the panel's @workspace toggle); typing @workspace / @library does the same. */
+    scope?: "workspace" | "library";
 }
 
 export class ChatController implements vscode.Disposable {
@@ -58,6 +63,8 @@ export class ChatController implements vscode.Disposable {
         private readonly log: vscode.LogOutputChannel,
         /** First contact: with no model yet, the answer waits for the user to choose one (Select / Download Model). */
         private readonly gate?: Pick<ModelGate, "ensure">,
+        /** The knowledge index: @workspace / @library questions and large attached files are answered from it. */
+        private readonly knowledge?: Pick<KnowledgeApi, "search" | "status">,
     ) {
         this.ready = this.load();
     }
@@ -196,6 +203,7 @@ export class ChatController implements vscode.Disposable {
         const user: ChatMessageRecord = {
             id: newId("m"), role: "user", text, status: "complete", createdAt: Date.now(),
             displayText: options.displayText, attachments: attachments.length ? attachments : undefined,
+            scope: options.scope ?? parseScope(text).scope,
         };
         if (c.messages.length === 0) c.title = titleFromPrompt(options.displayText ?? text) || c.title;
         c.messages.push(user);
@@ -241,6 +249,7 @@ export class ChatController implements vscode.Disposable {
                 persistIntervalMs: PERSIST_INTERVAL_MS,
                 log: (m) => this.log.warn(m),
                 onSaveError: (err) => this.reportSaveError(c, err),
+                grounding: this.grounding(user),
             });
         } finally {
             this.flushDelta();
@@ -248,6 +257,28 @@ export class ChatController implements vscode.Disposable {
             this.show(c);
             finish();
         }
+    }
+
+    /** Retrieval for the turn answering `user` (none without a knowledge index). */
+    private grounding(user: ChatMessageRecord): TurnGrounding | undefined {
+        const knowledge = this.knowledge;
+        if (!knowledge) return undefined;
+        const question = parseScope(user.text).question || user.text;
+        return {
+            question,
+            scope: user.scope,
+            deps: { search: (query, scope, limit, signal) => knowledge.search(query, { scope, limit, signal }) },
+            nothingFoundText: user.scope ? nothingFoundText(user.scope, knowledge.status(user.scope)) : "",
+        };
+    }
+
+    /** The place source `n` of an answer points to, as the index recorded it. */
+    source(messageId: string, n: number): SourceRef | undefined {
+        for (const c of this.conversations) {
+            const m = c.messages.find((x) => x.id === messageId);
+            if (m) return m.sources?.find((x) => x.n === n);
+        }
+        return undefined;
     }
 
     private queueDelta(messageId: string, text: string): void {
@@ -303,4 +334,20 @@ export class ChatController implements vscode.Disposable {
         if (this.flushTimer) clearTimeout(this.flushTimer);
         this.emitter.dispose();
     }
+}
+
+/** What a grounded question gets when the index has nothing relevant: why, and what to do next. */
+function nothingFoundText(scope: "workspace" | "library", status: KnowledgeIndexStatus): string {
+    const t = vscode.l10n.t;
+    const name = scope === "workspace" ? t("workspace") : t("library");
+    if (status.state === "building" && status.progress) {
+        return t("I found nothing about this in your {0} index yet: it is still being built ({1} of {2} files). Ask again in a moment.",
+            name, status.progress.done, status.progress.total);
+    }
+    if (status.state === "empty" || status.files === 0) {
+        return scope === "library"
+            ? t("Your library has no indexed documents yet. Add a folder with “Hearth: Add Folder to Library…”, then ask again.")
+            : t("This workspace has no index yet (or it was cleared). Run “Hearth: Rebuild Index”, then ask again.");
+    }
+    return t("I found nothing about this in your {0} ({1} files indexed), so I won't guess. Try other words, or attach the file you mean.", name, status.files);
 }

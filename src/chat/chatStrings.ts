@@ -48,5 +48,9 @@ export function chatUiStrings(): UiStrings {
         emptyChat: t("Ask about your code or your writing. Attach the selection or a file for context."),
         tokPerSec: t("{0} tok/s"),
         thinking: t("Thinking…"),
+        searchWorkspace: t("Answer from the workspace index (@workspace)"),
+        searchWorkspaceOn: t("Answering from the workspace index: click to turn off"),
+        sources: t("Sources"),
+        openSource: t("Open {0}"),
     };
 }

@@ -7,12 +7,14 @@
  * The turn owns saving its conversation: once when it starts (the answer marked "streaming"), while streaming (so a
  * kill -9 or a reload keeps the partial answer) and once when it ends. Callers only publish.
  */
-import { calibrateOverhead, cachedCounter, planRequest, type TokenCounter } from "../core/chat/budget";
+import { calibrateOverhead, cachedCounter, planRequest, promptBudget, type TokenCounter } from "../core/chat/budget";
+import type { KnowledgeScopeName } from "../core/chat/grounding";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { errorText } from "../core/errorText";
 import type { LlmBackend } from "../backend/llmBackend";
 import type { ChatMessageRecord, Conversation } from "../protocol/conversation";
 import { EngineError } from "../protocol/engineProtocol";
+import { groundTurn, type GroundingDeps } from "./groundedTurn";
 
 /**
  * Estimated token counts (a backend without a tokenizer) are raised by this factor before budgeting, so an
@@ -46,7 +48,21 @@ export interface ChatTurnOptions {
     log?(message: string): void;
     /** Saving failed (disk full, no permission): the caller tells the user; the turn goes on in memory. */
     onSaveError?(err: unknown): void;
+    /** Retrieval for this turn (@workspace / @library, large attached files); see groundedTurn.ts. */
+    grounding?: TurnGrounding;
 }
+
+export interface TurnGrounding {
+    /** The question without its @workspace / @library prefix. */
+    question: string;
+    scope?: KnowledgeScopeName;
+    deps: Pick<GroundingDeps, "search">;
+    /** The answer when the index has nothing relevant (localised by the caller); the model is not asked. */
+    nothingFoundText: string;
+}
+
+/** Share of the prompt budget that attachments and retrieved sources may take together. */
+const ATTACHMENT_SHARE = 0.75;
 
 export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
     const { conversation: c, answer } = o;
@@ -64,8 +80,28 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
         if (!user || user.role !== "user") throw new EngineError("badRequest", "There is no prompt to answer.");
         const model = await o.backend.ready(o.signal);
         const count = counterFor(o.memory, model.id, o.backend);
+        let systemPrompt = o.systemPrompt;
+        if (o.grounding) {
+            const grounded = await groundTurn({
+                question: o.grounding.question, scope: o.grounding.scope, attachments: user.attachments ?? [],
+                room: Math.floor(promptBudget(model.contextSize, o.maxTokens) * ATTACHMENT_SHARE),
+                deps: { search: o.grounding.deps.search, countTokens: count }, signal: o.signal,
+            });
+            user.attachments = grounded.attachments.length ? grounded.attachments : undefined;
+            answer.sources = grounded.sources.length ? grounded.sources : undefined;
+            if (grounded.nothingFound && !grounded.sources.length) {
+                // Nothing in the index is about this: say so rather than let the model guess.
+                answer.text = o.grounding.nothingFoundText;
+                answer.status = "complete";
+                o.onPlanned?.();
+                c.updatedAt = Date.now();
+                await save("the chat");
+                return;
+            }
+            if (grounded.instruction) systemPrompt = `${systemPrompt}\n\n${grounded.instruction}`;
+        }
         const plan = await planRequest({
-            systemPrompt: o.systemPrompt,
+            systemPrompt,
             history: c.messages.slice(0, index - 1),
             prompt: user.text,
             attachments: user.attachments ?? [],

@@ -11,6 +11,7 @@ import { EditorTracker, gatherAttachments } from "./chatAttachments";
 import { ChatCodeActions } from "./chatCodeActions";
 import { LINK_UI, openModelLink } from "./chatLinks";
 import { ChatController } from "./chatController";
+import { openSource } from "./chatSources";
 import { CHAT_VIEW_ID, ChatViewProvider } from "./chatViewProvider";
 
 export function registerChat(services: HearthServices): ChatApi {
@@ -20,12 +21,17 @@ export function registerChat(services: HearthServices): ChatApi {
     const store = new ConversationStore(historyDir);
     const tracker = new EditorTracker();
     const codeActions = new ChatCodeActions(tracker, services.review);
-    const controller = new ChatController(backend, store, tracker, log, services.modelGate);
+    const controller = new ChatController(backend, store, tracker, log, services.modelGate, services.knowledge);
 
     const handle = async (m: WebviewToHostMessage): Promise<void> => {
         switch (m.type) {
             case "ready": return provider.sendInit();
-            case "send": return controller.send(m.text, { editOf: m.editOf });
+            case "send": return controller.send(m.text, { editOf: m.editOf, scope: m.scope });
+            case "openSource": {
+                const source = controller.source(m.messageId, m.n);
+                if (source) await openSource(source);
+                return;
+            }
             case "stop": return controller.stop();
             case "newChat": return controller.newChat();
             case "selectChat": return controller.select(m.id);

@@ -17,7 +17,11 @@ export type MessageStatus =
     /** The request failed before producing text; `error` says why. */
     | "error";
 
-export type AttachmentKind = "selection" | "file" | "openEditor";
+/**
+ * selection / file / openEditor: attached from the editor; sources: excerpts retrieved from the knowledge index for
+ * this question; document: the parts of one large attached file that answer it (the whole did not fit).
+ */
+export type AttachmentKind = "selection" | "file" | "openEditor" | "sources" | "document";
 
 export interface Attachment {
     id: string;
@@ -35,6 +39,20 @@ export interface Attachment {
     truncatedFrom?: number;
     /** Added automatically because the prompt spoke about "this file". */
     auto?: boolean;
+    /** `file:` URI string of the attached file (file, openEditor and document kinds). */
+    uri?: string;
+}
+
+/** A place an answer's citation [n] opens: recorded from the index, never taken from the model's text. */
+export interface SourceRef {
+    n: number;
+    /** "src/a.ts:10–24", "report.pdf p. 12". */
+    label: string;
+    /** `file:` URI string. */
+    uri: string;
+    startLine: number;
+    endLine: number;
+    page?: number;
 }
 
 export interface AnswerStats {
@@ -51,6 +69,10 @@ export interface ChatMessageRecord {
     text: string;
     /** For a user turn started by another feature (Explain Error): what the chat shows instead of the full prompt. */
     displayText?: string;
+    /** On a user message: asked of the knowledge index (@workspace, @library) rather than of the chat alone. */
+    scope?: "workspace" | "library";
+    /** On an assistant message: the retrieved excerpts its answer was given, numbered as the answer cites them. */
+    sources?: SourceRef[];
     status: MessageStatus;
     createdAt: number;
     attachments?: Attachment[];

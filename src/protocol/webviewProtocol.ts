@@ -13,6 +13,7 @@ export const UI_STRING_KEYS = [
     "you", "assistant", "stopped", "interrupted", "failed", "droppedNote", "truncatedNote", "promptCutNote",
     "autoAttached", "estimatedTokens", "tokens", "loadingModel", "startingEngine", "noModel", "selectModel",
     "downloadModel", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
+    "searchWorkspace", "searchWorkspaceOn", "sources", "openSource",
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -53,7 +54,10 @@ export type PanelCommand = "selectModel" | "downloadModel" | "showLog";
 
 export type WebviewToHostMessage =
     | { type: "ready" }
-    | { type: "send"; text: string; editOf?: string }
+    /** `scope`: the toolbar's "search the workspace" toggle was on (typing @workspace / @library works too). */
+    | { type: "send"; text: string; editOf?: string; scope?: "workspace" | "library" }
+    /** A citation [n] or an entry of an answer's source list was clicked. */
+    | { type: "openSource"; messageId: string; n: number }
     | { type: "stop" }
     | { type: "newChat" }
     | { type: "selectChat"; id: string }
@@ -81,7 +85,10 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
         case "ready": case "stop": case "newChat": case "clearAll": case "regenerate":
             return true;
         case "send":
-            return str("text") && (m.editOf === undefined || str("editOf"));
+            return str("text") && (m.editOf === undefined || str("editOf"))
+                && (m.scope === undefined || m.scope === "workspace" || m.scope === "library");
+        case "openSource":
+            return str("messageId") && Number.isInteger(m.n) && (m.n as number) >= 1 && (m.n as number) <= 1000;
         case "selectChat": case "renameChat": case "deleteChat": case "deleteMessage": case "removeAttachment":
             return str("id");
         case "attach":

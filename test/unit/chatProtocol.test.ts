@@ -9,6 +9,8 @@ describe("chat webview protocol guard", () => {
             { type: "selectChat", id: "c1" }, { type: "attach", kind: "workspaceFile" },
             { type: "code", action: "apply", code: "x", language: "ts" }, { type: "command", command: "selectModel" },
             { type: "openLink", href: "https://example.com/" },
+            { type: "send", text: "hi", scope: "workspace" }, { type: "send", text: "hi", scope: "library" },
+            { type: "openSource", messageId: "m2", n: 1 },
         ]) assert.ok(isWebviewToHostMessage(m), JSON.stringify(m));
     });
 
@@ -18,6 +20,9 @@ describe("chat webview protocol guard", () => {
             { type: "send", text: "x", editOf: 3 }, { type: "attach", kind: "/etc/passwd" }, { type: "deleteChat" },
             { type: "code", action: "run", code: "rm -rf /", language: "sh" }, { type: "command", command: "workbench.action.terminal.new" },
             { type: "openLink" }, { type: "openLink", href: 1 }, { type: "openLink", href: "x".repeat(8193) },
+            { type: "send", text: "hi", scope: "/etc" }, { type: "openSource", messageId: "m2", n: 0 },
+            { type: "openSource", messageId: "m2", n: 1.5 }, { type: "openSource", messageId: "m2", n: "file:///etc/passwd" },
+            { type: "openSource", n: 1 },
         ]) assert.ok(!isWebviewToHostMessage(m), JSON.stringify(m));
     });
 });

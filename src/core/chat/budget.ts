@@ -101,6 +101,9 @@ export function cutText(text: string, tokens: number, target: number): string {
 
 /** How an attachment is shown to the model inside the user message. */
 export function formatAttachment(a: Attachment): string {
+    // Retrieved excerpts carry their own numbered headers and fences (src/core/chat/grounding.ts).
+    if (a.kind === "sources") return `Sources:\n\n${a.text}`;
+    if (a.kind === "document") return `Relevant parts of \`${a.path}\` (the whole file does not fit; these are numbered sources):\n\n${a.text}`;
     const what = a.kind === "selection" ? `Selected text from \`${a.path}\`` : `File \`${a.path}\``;
     const cut = a.truncatedFrom !== undefined ? " (cut to fit; the rest was left out)" : "";
     const fence = a.text.includes("```") ? "````" : "```";

@@ -68,12 +68,30 @@ const actions: MessageActions = {
     remove: (m) => post({ type: "deleteMessage", id: m.id }),
     regenerate: () => post({ type: "regenerate" }),
     code: (action, code, language) => post({ type: "code", action, code, language }),
+    openSource: (messageId, n) => post({ type: "openSource", messageId, n }),
 };
+
+/** The toolbar's @workspace toggle: while on, every prompt is answered from the workspace index. */
+let searchWorkspace = false;
+const scopeButton = el("button", { className: "icon scope-toggle", testId: "scope-workspace", text: "@", attrs: { type: "button", "aria-pressed": "false" } });
+scopeButton.addEventListener("click", (e) => {
+    e.preventDefault();
+    searchWorkspace = !searchWorkspace;
+    updateScopeButton();
+});
+function updateScopeButton(): void {
+    scopeButton.setAttribute("aria-pressed", String(searchWorkspace));
+    scopeButton.classList.toggle("on", searchWorkspace);
+    if (strings) {
+        scopeButton.title = searchWorkspace ? strings.searchWorkspaceOn : strings.searchWorkspace;
+        scopeButton.setAttribute("aria-label", scopeButton.title);
+    }
+}
 
 function send(): void {
     const text = prompt.value;
     if (!text.trim() || state?.streamingId) return;
-    post({ type: "send", text, editOf: editing?.id });
+    post({ type: "send", text, editOf: editing?.id, scope: searchWorkspace ? "workspace" : undefined });
     prompt.value = "";
     editing = undefined;
     recallIndex = -1;
@@ -177,7 +195,9 @@ function buildStatic(): void {
         button("≡", "attach-file", () => post({ type: "attach", kind: "file" }), { title: s.attachFile, className: "icon" }),
         button("#", "attach-workspace-file", () => post({ type: "attach", kind: "workspaceFile" }), { title: s.attachWorkspaceFile, className: "icon" }),
         button("⊞", "attach-open-editors", () => post({ type: "attach", kind: "openEditors" }), { title: s.attachOpenEditors, className: "icon" }),
+        scopeButton,
     );
+    updateScopeButton();
 }
 
 function scheduleRender(): void {

@@ -10,6 +10,7 @@ import { createMarkdownRenderer } from "../../core/chat/markdown";
 import type { CodeAction, UiStrings } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
 import { onHighlightLanguageLoaded, requestHighlightLanguage } from "./highlightLoader";
+import { decorateCitations, sourcesList } from "./sourcesView";
 
 const markdown = createMarkdownRenderer(DOMPurify, { onMissingLanguage: requestHighlightLanguage });
 
@@ -18,6 +19,8 @@ export interface MessageActions {
     remove(message: ChatMessageRecord): void;
     regenerate(): void;
     code(action: CodeAction, code: string, language: string): void;
+    /** A citation or a source of a grounded answer was clicked: the host opens the place it recorded. */
+    openSource(messageId: string, n: number): void;
 }
 
 /** Rendered HTML by source text: a state update re-renders every message, long chats must not re-highlight. */
@@ -88,7 +91,9 @@ export function renderMessage(m: ChatMessageRecord, s: UiStrings, actions: Messa
     if (m.role === "user") body.textContent = m.displayText ?? m.text;
     else if (m.text) renderMarkdownInto(body, m.text, s, actions);
     else if (opts.streaming) body.append(el("span", { className: "thinking", text: s.thinking }));
+    if (m.sources?.length && m.text) decorateCitations(body, m.sources, s, (n) => actions.openSource(m.id, n));
     root.append(body);
+    if (m.sources?.length && !opts.streaming) root.append(sourcesList(m.sources, s, (n) => actions.openSource(m.id, n)));
 
     const footer = footerText(m, s, opts.streaming);
     if (footer) root.append(el("div", { className: `message-footer ${m.status}`, testId: "message-footer", text: footer, title: m.error ?? "" }));
