@@ -1,10 +1,11 @@
 /**
  * Text generation inside the engine process: chat turns through node-llama-cpp's LlamaChat (which applies the
- * model's chat template and reuses the KV cache for the unchanged history prefix), and raw token generation for
+ * model's chat template, reuses the KV cache for the unchanged history prefix and, given tools, generates calls
+ * under a grammar: see toolCalling.ts), and raw token generation for
  * plain completion and fill-in-the-middle, where we lay the tokens out ourselves so consecutive requests share
  * the longest possible prefix with what the sequence already holds.
  */
-import type { ChatHistoryItem, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
+import type { LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { EngineError, type TextChunkEvent } from "../protocol/engineProtocol";
 import {
     type ChatParams,
@@ -13,7 +14,9 @@ import {
     type InfillParams,
     type SamplingOptions,
 } from "../protocol/generation";
+import { toChatHistory } from "./chatHistory";
 import { loadNodeLlamaCpp, type LoadedModel } from "./modelHost";
+import { functionsForTools, requireToolCall, toolCallFailure, toToolCalls } from "./toolCalling";
 
 export interface GenerationControl {
     signal: AbortSignal;
@@ -21,16 +24,18 @@ export interface GenerationControl {
 }
 
 export async function runChat(loaded: LoadedModel, params: ChatParams, control: GenerationControl): Promise<GenerationResult> {
-    const { LlamaChat } = await loadNodeLlamaCpp();
+    const nlc = await loadNodeLlamaCpp();
     const sequence = loaded.sequences.chat;
-    const history: ChatHistoryItem[] = params.messages.map((m) =>
-        m.role === "assistant" ? { type: "model", response: [m.text] }
-            : m.role === "system" ? { type: "system", text: m.text }
-                : { type: "user", text: m.text });
-    // The answer is generated after the last user message: LlamaChat expects an empty model turn to fill.
-    history.push({ type: "model", response: [] });
+    const tools = params.tools?.length ? params.tools : undefined;
+    if (tools && !loaded.info.toolCalling) {
+        throw new EngineError("badRequest",
+            `${loaded.info.modelName} cannot call tools: its chat template has no function calling. Choose a model made for tool use (for example a Qwen2.5 or Llama 3.1 instruct model).`);
+    }
+    const functions = tools ? functionsForTools(tools) : undefined;
+    const chatWrapper = tools && params.toolChoice === "required" ? requireToolCall(nlc, loaded.chatWrapper) : loaded.chatWrapper;
+    const history = toChatHistory(params.messages);
 
-    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: loaded.chatWrapper });
+    const chat = new nlc.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper });
     const started = performance.now();
     const inputBefore = sequence.tokenMeter.usedInputTokens;
     let firstTokenAt = 0;
@@ -43,6 +48,7 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
             maxTokens: params.maxTokens,
             ...samplingForLlamaChat(params.sampling),
             customStopTriggers: params.stop?.length ? params.stop : undefined,
+            functions,
             onToken: (generated) => {
                 if (tokens === 0) firstTokenAt = performance.now();
                 tokens += generated.length;
@@ -52,14 +58,19 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
                 control.emit({ type: "text", text: chunk, tokens });
             },
         });
+        const toolCalls = toToolCalls(res.functionCalls);
         const stopReason = control.signal.aborted || res.metadata.stopReason === "abort" ? "cancelled"
-            : res.metadata.stopReason === "maxTokens" ? "maxTokens"
-                : res.metadata.stopReason === "customStopTrigger" ? "stop" : "eos";
-        return finish(loaded, sequence, {
-            text: res.response, tokens, started, firstTokenAt, stopReason,
-            promptTokens: sequence.contextTokens.length - tokens,
-            evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
-        });
+            : toolCalls ? "toolCalls"
+                : res.metadata.stopReason === "maxTokens" ? "maxTokens"
+                    : res.metadata.stopReason === "customStopTrigger" ? "stop" : "eos";
+        return {
+            ...finish(loaded, sequence, {
+                text: res.response, tokens, started, firstTokenAt, stopReason,
+                promptTokens: sequence.contextTokens.length - tokens,
+                evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
+            }),
+            ...(toolCalls && stopReason !== "cancelled" ? { toolCalls } : {}),
+        };
     } catch (err) {
         if (control.signal.aborted) {
             return finish(loaded, sequence, {
@@ -68,7 +79,7 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
                 evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
             });
         }
-        throw err;
+        throw toolCallFailure(err) ?? err;
     } finally {
         chat.dispose({ disposeSequence: false });
     }

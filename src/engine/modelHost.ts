@@ -19,6 +19,7 @@ import {
 import { type SequenceName } from "../protocol/generation";
 import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
 import { packagedTarget } from "./packagedTarget";
+import { templateSupportsTools } from "./toolCalling";
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
@@ -169,12 +170,15 @@ export class ModelHost {
             loadMs: Date.now() - started,
             hasChatTemplate: typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string",
             chatWrapper: "",
+            toolCalling: false,
             infillSupported: fim !== undefined,
             gpuFallbackReason: this.gpuFallbackReason,
         };
-        const { resolveChatWrapper, GeneralChatWrapper } = await loadNodeLlamaCpp();
-        const chatWrapper = resolveChatWrapper(model) ?? new GeneralChatWrapper();
+        const nlc = await loadNodeLlamaCpp();
+        const chatWrapper = nlc.resolveChatWrapper(model) ?? new nlc.GeneralChatWrapper();
         info.chatWrapper = chatWrapper.wrapperName;
+        const template = model.fileInfo.metadata?.tokenizer?.chat_template;
+        info.toolCalling = templateSupportsTools(nlc, chatWrapper, typeof template === "string" ? template : undefined);
         this.loaded = { params, info, model, context, sequences: { chat, completion }, fim, chatWrapper };
         emit({ type: "loadProgress", progress: 1, stage: "context" });
         this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `

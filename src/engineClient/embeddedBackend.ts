@@ -167,7 +167,7 @@ export function describeModel(result: LoadModelResult): BackendModel {
         id: result.modelPath,
         name: result.modelName,
         contextSize: result.contextSize,
-        capabilities: { fim: result.infillSupported, toolCalling: false, exactTokenCount: true },
+        capabilities: { fim: result.infillSupported, toolCalling: result.toolCalling, exactTokenCount: true },
         location: {
             kind: "embedded",
             compute: result.backend,

@@ -11,7 +11,7 @@
 
 import type { ChatParams, CompleteParams, GenerationResult, InfillParams, SequenceName } from "./generation";
 
-export const ENGINE_PROTOCOL_VERSION = 1;
+export const ENGINE_PROTOCOL_VERSION = 2;
 
 export interface LoadModelParams {
     modelPath: string;
@@ -40,6 +40,11 @@ export interface LoadModelResult {
     loadMs: number;
     hasChatTemplate: boolean;
     chatWrapper: string;
+    /**
+     * The model's own chat template handles tools and node-llama-cpp's wrapper for it has the template's
+     * function-calling syntax: chat requests may carry tools (see src/engine/toolCalling.ts).
+     */
+    toolCalling: boolean;
     infillSupported: boolean;
     /** Set when the GPU backend failed to initialise and the engine fell back to CPU. */
     gpuFallbackReason?: string;

@@ -4,10 +4,36 @@
  * (src/backend/llmBackend.ts) both use them, so a feature never depends on which backend answers.
  */
 
-/** A chat message as the host keeps it; the engine turns these into node-llama-cpp's ChatHistoryItem[]. */
+/**
+ * A chat message as the host keeps it; the engine turns these into node-llama-cpp's ChatHistoryItem[]. Tool use
+ * follows the OpenAI shape (an assistant message carries its calls, one "tool" message answers each call) so every
+ * backend maps it directly.
+ */
 export interface ChatMessage {
-    role: "system" | "user" | "assistant";
+    role: "system" | "user" | "assistant" | "tool";
+    /** The message text; for a "tool" message, the tool's result. */
     text: string;
+    /** Assistant messages: the tools the model called in this turn, in order. */
+    toolCalls?: ToolCall[];
+    /** Tool messages: the id of the call this result answers. */
+    toolCallId?: string;
+}
+
+/** A tool the model may call (a function with JSON arguments); the caller runs it and sends the result back. */
+export interface ToolDefinition {
+    /** No spaces; unique within a request. */
+    name: string;
+    description: string;
+    /** JSON Schema of the arguments object; undefined when the tool takes no arguments. */
+    parameters?: object;
+}
+
+/** A call the model made: the caller runs the tool and answers with a "tool" message naming `id`. */
+export interface ToolCall {
+    id: string;
+    name: string;
+    /** The arguments, parsed (they match the tool's `parameters` schema). */
+    arguments: Record<string, unknown>;
 }
 
 export interface SamplingOptions {
@@ -23,11 +49,17 @@ export interface SamplingOptions {
 export type SequenceName = "chat" | "completion";
 
 export interface ChatParams {
+    /** A listed model's id (LlmBackend.listModels); omitted: the backend's current model. */
+    model?: string;
     messages: ChatMessage[];
     maxTokens: number;
     sampling?: SamplingOptions;
     /** Stop generating when one of these strings is produced (it is not included in the answer). */
     stop?: string[];
+    /** Tools the model may call; only for a model whose capabilities include `toolCalling`. */
+    tools?: ToolDefinition[];
+    /** "required": the answer must be a tool call; "auto" (default): the model chooses between text and calls. */
+    toolChoice?: "auto" | "required";
 }
 
 export interface GenerationResult {
@@ -36,7 +68,10 @@ export interface GenerationResult {
     promptTokens: number;
     /** Tokens actually evaluated for the prompt (the rest were reused from the KV cache). */
     evaluatedPromptTokens: number;
-    stopReason: "eos" | "maxTokens" | "stop" | "cancelled" | "timeBudget";
+    /** "toolCalls": the model called tools (in `toolCalls`) and waits for their results. */
+    stopReason: "eos" | "maxTokens" | "stop" | "cancelled" | "timeBudget" | "toolCalls";
+    /** The tools the model called, when it called any. */
+    toolCalls?: ToolCall[];
     timeToFirstTokenMs: number;
     totalMs: number;
     tokensPerSecond: number;
