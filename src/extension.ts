@@ -16,6 +16,7 @@ import { registerExplain } from "./explain/registerExplain";
 import { createKnowledgeService, registerKnowledge } from "./knowledge/registerKnowledge";
 import { registerSummarizeDocument } from "./knowledge/summarizeDocumentCommand";
 import type { KnowledgeService } from "./knowledge/knowledgeService";
+import { registerLanguageModels } from "./lm/registerLm";
 import { gpuPackagesEnv, registerCudaInstall } from "./models/cudaInstall";
 import { registerModels } from "./models/registerModels";
 import { registerPolish } from "./polish/registerPolish";
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     registerCompletions(services);
     registerKnowledge(context, knowledge);
     registerSummarizeDocument(services);
+    registerLanguageModels(services);
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);

@@ -15,12 +15,15 @@ import {
     type SamplingOptions,
 } from "../protocol/generation";
 import { toChatHistory } from "./chatHistory";
+import { prefillChatPrompt } from "./chatPrefill";
 import { loadNodeLlamaCpp, type LoadedModel } from "./modelHost";
 import { functionsForTools, requireToolCall, toolCallFailure, toToolCalls } from "./toolCalling";
 
 export interface GenerationControl {
     signal: AbortSignal;
     emit(event: TextChunkEvent): void;
+    /** Chat turns: resolves when no completion runs (the prompt is evaluated in chunks between them). */
+    yieldToCompletions?: () => Promise<void>;
 }
 
 export async function runChat(loaded: LoadedModel, params: ChatParams, control: GenerationControl): Promise<GenerationResult> {
@@ -41,7 +44,14 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
     let firstTokenAt = 0;
     let tokens = 0;
     let text = "";
+    const cancelled = () => finish(loaded, sequence, {
+        text, tokens, started, firstTokenAt, stopReason: "cancelled",
+        promptTokens: sequence.contextTokens.length - tokens,
+        evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
+    });
     try {
+        await prefillChatPrompt(sequence, chatWrapper, history, functions, control);
+        if (control.signal.aborted) return cancelled();
         const res = await chat.generateResponse(history, {
             signal: control.signal,
             stopOnAbortSignal: true,
@@ -72,13 +82,7 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
             ...(toolCalls && stopReason !== "cancelled" ? { toolCalls } : {}),
         };
     } catch (err) {
-        if (control.signal.aborted) {
-            return finish(loaded, sequence, {
-                text, tokens, started, firstTokenAt, stopReason: "cancelled",
-                promptTokens: sequence.contextTokens.length - tokens,
-                evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
-            });
-        }
+        if (control.signal.aborted) return cancelled();
         throw toolCallFailure(err) ?? err;
     } finally {
         chat.dispose({ disposeSequence: false });

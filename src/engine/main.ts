@@ -52,6 +52,8 @@ let lastTokensPerSecond: number | undefined;
 /** Embeddings wait while chat or completions generate (see embeddings.ts). */
 const embeddings = new EmbeddingHost(host, () => busy.size > 0);
 
+const idleWaiters = new Map<SequenceName, (() => void)[]>();
+
 /** Generation on one sequence at a time; chat and completion sequences run side by side in one context. */
 async function onSequence<T>(name: SequenceName, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     return locks.run(name, signal, async () => {
@@ -60,8 +62,20 @@ async function onSequence<T>(name: SequenceName, signal: AbortSignal, work: () =
             return await work();
         } finally {
             busy.delete(name);
+            const waiters = idleWaiters.get(name) ?? [];
+            idleWaiters.delete(name);
+            // After the next queued request on this sequence has taken over (microtasks), so back-to-back
+            // completions keep the floor and the waiter sees the sequence busy again.
+            if (waiters.length > 0) setImmediate(() => waiters.forEach((w) => w()));
         }
     });
+}
+
+/** Resolves when `name` has no request running: chat prompts are evaluated between completions (chatPrefill.ts). */
+async function whenIdle(name: SequenceName): Promise<void> {
+    while (busy.has(name)) {
+        await new Promise<void>((resolve) => idleWaiters.set(name, [...(idleWaiters.get(name) ?? []), resolve]));
+    }
 }
 
 const handlers: Handlers = {
@@ -71,7 +85,7 @@ const handlers: Handlers = {
         return { unloaded: (await host.unload()) || embedder };
     }),
     chat: async (params, ctx) => {
-        const r = await onSequence("chat", ctx.signal, () => runChat(host.requireLoaded(), params, ctx));
+        const r = await onSequence("chat", ctx.signal, () => runChat(host.requireLoaded(), params, { ...ctx, yieldToCompletions: () => whenIdle("completion") }));
         lastTokensPerSecond = r.tokensPerSecond || lastTokensPerSecond;
         return r;
     },
