@@ -162,7 +162,8 @@ export class HearthChatProvider implements LmChatProvider<HearthModelInformation
             id: LOCAL_MODEL_ID,
             name,
             family: "hearth",
-            version: loaded ? path.basename(loaded.id) : "",
+            // The model's file: what changes when the user picks another model (the id stays, so VS Code keeps Hearth).
+            version: path.basename(loaded?.id ?? configured),
             ...this.limitsAndCapabilities(loaded?.contextSize, loaded?.capabilities.toolCalling),
             detail: loaded ? describeLocation(loaded) : configured ? vscode.l10n.t("Hearth · loads on first use") : vscode.l10n.t("Hearth · run “Hearth: Select Model”"),
             tooltip: vscode.l10n.t("Runs with Hearth on this computer; nothing you send leaves it."),
