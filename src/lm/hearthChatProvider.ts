@@ -5,14 +5,16 @@
  * src/engine/chatPrefill.ts), each request a foreground generation (status bar "generating", Stop Generation stops
  * it), and cancelling the request cancels it in the engine.
  *
- * Listing never loads anything: the embedded engine's entry describes the loaded model, or the configured one with
- * the configured context until it loads (the first request loads it; the entry then updates to the context really
- * allocated and the template's tool support). A backend that lists its own models (a server) is listed as it says.
+ * One entry: the model Hearth answers with (the embedded engine's, or the configured server model). Listing never
+ * loads or connects: until the model is ready the entry describes the configured one with the configured context;
+ * the first request loads it, and the entry then updates to the context really allocated and the template's tool
+ * support. (Listing every model of a server needs requests that name their model; the server backend answers with
+ * its configured one.)
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { handleEngineError, isModelProblem } from "../backend/errorActions";
-import type { BackendModel, ListedModel } from "../backend/llmBackend";
+import type { BackendModel } from "../backend/llmBackend";
 import { getSetting, onDidChangeSetting } from "../config/settings";
 import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
@@ -32,8 +34,12 @@ import {
     type LmResponsePart,
 } from "./lmApi";
 
-/** The embedded engine's one entry. A stable id: VS Code keeps Hearth selected when the user switches GGUF files. */
+/** The embedded engine's entry. A stable id: VS Code keeps Hearth selected when the user switches GGUF files. */
 export const LOCAL_MODEL_ID = "hearth-local";
+/** The server backend's entry (its configured model), stable across model changes for the same reason. */
+export const SERVER_MODEL_ID = "hearth-server";
+/** The announced context of a server model before Hearth has asked the server (its probe reads the real one). */
+const DEFAULT_SERVER_CONTEXT = 4096;
 
 /**
  * Template tokens around each message (role markers, end of turn): ChatML's `<|im_start|>user\n…<|im_end|>\n` and
@@ -41,12 +47,7 @@ export const LOCAL_MODEL_ID = "hearth-local";
  */
 export const MESSAGE_OVERHEAD_TOKENS = 5;
 
-export interface HearthModelInformation extends LmChatInformation {
-    /** The backend's id of a listed model (a server's), sent as ChatParams.model; undefined for the local entry. */
-    readonly backendModel?: string;
-}
-
-export class HearthChatProvider implements LmChatProvider<HearthModelInformation>, vscode.Disposable {
+export class HearthChatProvider implements LmChatProvider<LmChatInformation>, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<void>();
     readonly onDidChangeLanguageModelChatInformation = this.changed.event;
     private readonly disposables = new DisposableStore();
@@ -56,30 +57,20 @@ export class HearthChatProvider implements LmChatProvider<HearthModelInformation
     constructor(private readonly services: HearthServices, private readonly api: LmProviderApi) {
         // Counting never loads a model: before one is ready the backend answers with estimates (not cached).
         this.counter = new TokenCounter((texts) => services.backend.countTokens(texts));
-        this.lastSignature = this.signature();
+        this.lastSignature = JSON.stringify(this.currentModel());
         this.disposables.add(
             this.changed,
             services.backend.onDidChangeState(() => this.refresh()),
-            onDidChangeSetting(["model", "contextSize", "chat.maxTokens"], () => this.refresh()),
+            onDidChangeSetting(["backend", "model", "contextSize", "chat.maxTokens", "server.url", "server.model", "server.contextSize"], () => this.refresh()),
         );
     }
 
-    async provideLanguageModelChatInformation(_options: { readonly silent: boolean }, token: vscode.CancellationToken): Promise<HearthModelInformation[]> {
-        const list = this.services.backend.listModels;
-        if (!list) return [this.localModel()];
-        const controller = abortOn(token);
-        try {
-            return (await list(controller.signal)).map((m) => this.listedModel(m));
-        } catch (err) {
-            this.services.log.warn(`Language models: the backend could not list its models: ${errorText(err)}`);
-            return [];
-        } finally {
-            controller.dispose();
-        }
+    provideLanguageModelChatInformation(_options: { readonly silent: boolean }, _token: vscode.CancellationToken): LmChatInformation[] {
+        return [this.currentModel()];
     }
 
     async provideLanguageModelChatResponse(
-        model: HearthModelInformation,
+        _model: LmChatInformation,
         messages: readonly LmRequestMessage[],
         options: LmResponseOptions,
         progress: vscode.Progress<LmResponsePart>,
@@ -97,7 +88,6 @@ export class HearthChatProvider implements LmChatProvider<HearthModelInformation
             }
             const limits = modelLimits(ready.contextSize, getSetting("chat.maxTokens"));
             const params: ChatParams = {
-                ...(model.backendModel ? { model: model.backendModel } : {}),
                 messages: toChatMessages(messages),
                 maxTokens: requestMaxTokens(options.modelOptions, limits),
                 sampling: { temperature: requestTemperature(options.modelOptions) ?? getSetting("chat.temperature") },
@@ -127,7 +117,7 @@ export class HearthChatProvider implements LmChatProvider<HearthModelInformation
         }
     }
 
-    async provideTokenCount(_model: HearthModelInformation, text: string | LmRequestMessage, _token: vscode.CancellationToken): Promise<number> {
+    async provideTokenCount(_model: LmChatInformation, text: string | LmRequestMessage, _token: vscode.CancellationToken): Promise<number> {
         const key = this.services.backend.model?.id ?? getSetting("model");
         if (typeof text === "string") return this.counter.count(key, text);
         return (await this.counter.count(key, messageTokenText(text))) + MESSAGE_OVERHEAD_TOKENS;
@@ -144,48 +134,46 @@ export class HearthChatProvider implements LmChatProvider<HearthModelInformation
 
     /** Tells VS Code to ask again when what it would be told changed (a model loaded, a setting changed). */
     private refresh(): void {
-        const signature = this.signature();
-        if (signature === this.lastSignature && !this.services.backend.listModels) return;
+        const signature = JSON.stringify(this.currentModel());
+        if (signature === this.lastSignature) return;
         this.lastSignature = signature;
         this.changed.fire();
     }
 
-    private signature(): string {
-        return JSON.stringify(this.services.backend.listModels ? this.services.backend.kind : this.localModel());
-    }
-
-    private localModel(): HearthModelInformation {
-        const loaded = this.services.backend.model;
-        const configured = getSetting("model");
-        const name = loaded?.name ?? (configured ? path.basename(configured, ".gguf") : vscode.l10n.t("Hearth (no model selected)"));
+    /** The one model Hearth answers with: the embedded engine's or the configured server's. */
+    private currentModel(): LmChatInformation {
+        const backend = this.services.backend;
+        const ready = backend.model;
+        const server = backend.kind === "openai-compatible";
+        const configured = server ? getSetting("server.model") : getSetting("model");
+        const name = ready?.name
+            ?? (configured ? path.basename(configured, ".gguf") : server ? vscode.l10n.t("Hearth (server)") : vscode.l10n.t("Hearth (no model selected)"));
+        const contextSize = ready?.contextSize ?? (server ? getSetting("server.contextSize") || undefined : getSetting("contextSize"));
+        const limits = modelLimits(contextSize ?? DEFAULT_SERVER_CONTEXT, getSetting("chat.maxTokens"));
+        const host = ready?.location.kind === "server" ? ready.location.host : serverHost(getSetting("server.url"));
         return {
-            id: LOCAL_MODEL_ID,
+            id: server ? SERVER_MODEL_ID : LOCAL_MODEL_ID,
             name,
             family: "hearth",
-            // The model's file: what changes when the user picks another model (the id stays, so VS Code keeps Hearth).
-            version: path.basename(loaded?.id ?? configured),
-            ...this.limitsAndCapabilities(loaded?.contextSize, loaded?.capabilities.toolCalling),
-            detail: loaded ? describeLocation(loaded) : configured ? vscode.l10n.t("Hearth · loads on first use") : vscode.l10n.t("Hearth · run “Hearth: Select Model”"),
-            tooltip: vscode.l10n.t("Runs with Hearth on this computer; nothing you send leaves it."),
+            // The model's file (or server id): what changes when the user picks another model; the id stays.
+            version: path.basename(ready?.id ?? configured),
+            ...limits,
+            capabilities: { toolCalling: ready?.capabilities.toolCalling ?? false, imageInput: false },
+            detail: ready ? describeLocation(ready)
+                : server ? vscode.l10n.t("Hearth · server {0} · connects on first use", host)
+                    : configured ? vscode.l10n.t("Hearth · loads on first use") : vscode.l10n.t("Hearth · run “Hearth: Select Model”"),
+            // Where the text goes, stated as it is: the privacy promise differs between the two backends.
+            tooltip: server ? vscode.l10n.t("Runs on the server {0} set in Hearth's settings: what you send goes to that server.", host)
+                : vscode.l10n.t("Runs with Hearth on this computer; nothing you send leaves it."),
         };
     }
+}
 
-    private listedModel(listed: ListedModel): HearthModelInformation {
-        const current = this.services.backend.model?.id === listed.id ? this.services.backend.model : undefined;
-        return {
-            id: listed.id,
-            name: listed.name,
-            family: "hearth",
-            version: listed.id,
-            ...this.limitsAndCapabilities(current?.contextSize ?? listed.contextSize, current?.capabilities.toolCalling ?? listed.capabilities?.toolCalling),
-            detail: current ? describeLocation(current) : "Hearth",
-            backendModel: listed.id,
-        };
-    }
-
-    private limitsAndCapabilities(contextSize: number | undefined, toolCalling: boolean | undefined) {
-        const limits = modelLimits(contextSize ?? getSetting("contextSize"), getSetting("chat.maxTokens"));
-        return { ...limits, capabilities: { toolCalling: toolCalling ?? false, imageInput: false } };
+function serverHost(url: string): string {
+    try {
+        return new URL(url).host || url;
+    } catch {
+        return url;
     }
 }
 

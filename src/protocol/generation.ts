@@ -49,8 +49,6 @@ export interface SamplingOptions {
 export type SequenceName = "chat" | "completion";
 
 export interface ChatParams {
-    /** A listed model's id (LlmBackend.listModels); omitted: the backend's current model. */
-    model?: string;
     messages: ChatMessage[];
     maxTokens: number;
     sampling?: SamplingOptions;

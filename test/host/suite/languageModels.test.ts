@@ -61,7 +61,7 @@ const config = () => vscode.workspace.getConfiguration("hearth");
 
 describe("Hearth's model through vscode.lm", function () {
     this.timeout(240_000);
-    let api: HearthApi;
+    let api: Required<HearthApi>;
     const changed = ["model", "contextSize", "chat.maxTokens"];
     /** The user's values before this suite changed them (the run's settings.json), restored afterwards. */
     const saved = new Map<string, unknown>();
