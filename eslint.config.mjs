@@ -60,7 +60,7 @@ const layerConfigs = Object.entries(LAYERS).flatMap(([folder, allowed]) =>
     })));
 
 export default tseslint.config(
-    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**", "bench/.cache/**", ".cache/**"] },
+    { ignores: ["dist/**", "out/**", "media/dist/**", "node_modules/**", ".tools/**", "bench/.cache/**", ".cache/**", "test/retrieval/corpus/**"] },
     {
         files: ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
         extends: [tseslint.configs.recommended],
