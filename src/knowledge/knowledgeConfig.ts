@@ -18,7 +18,7 @@ export function indexDir(context: vscode.ExtensionContext, kind: KnowledgeIndexK
 function excludesFor(scope: vscode.ConfigurationScope | undefined): ExcludeSetting[] {
     const files = vscode.workspace.getConfiguration("files", scope).get<ExcludeSetting>("exclude") ?? {};
     const search = vscode.workspace.getConfiguration("search", scope).get<ExcludeSetting>("exclude") ?? {};
-    return [files, search];
+    return [plain(files), plain(search)];
 }
 
 function sizeLimits(): Pick<IndexConfig, "maxFileBytes" | "maxDocumentBytes"> {
@@ -33,7 +33,7 @@ export function workspaceIndexConfig(context: vscode.ExtensionContext): IndexCon
     const dir = indexDir(context, "workspace");
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file");
     if (!dir || folders.length === 0) return undefined;
-    const extra = getSetting("knowledge.exclude");
+    const extra = plain(getSetting("knowledge.exclude"));
     const roots: IndexRoot[] = folders.map((folder) => ({
         fsPath: folder.uri.fsPath,
         displayPrefix: folders.length > 1 ? `${folder.name}/` : "",
@@ -47,7 +47,7 @@ export function workspaceIndexConfig(context: vscode.ExtensionContext): IndexCon
 export function libraryIndexConfig(context: vscode.ExtensionContext): IndexConfig | undefined {
     const folders = libraryFolders();
     if (folders.length === 0) return undefined;
-    const extra = getSetting("knowledge.exclude");
+    const extra = plain(getSetting("knowledge.exclude"));
     const roots: IndexRoot[] = folders.map((folder) => ({
         fsPath: folder,
         displayPrefix: `${path.basename(folder)}/`,
@@ -56,6 +56,11 @@ export function libraryIndexConfig(context: vscode.ExtensionContext): IndexConfi
         extraExcludes: extra,
     }));
     return { dir: indexDir(context, "library")!, roots, ...sizeLimits() };
+}
+
+/** Configuration values are proxies that cannot be posted to the worker thread: copy them as plain data. */
+function plain<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value)) as T;
 }
 
 export function libraryFolders(): string[] {

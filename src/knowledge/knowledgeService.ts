@@ -68,7 +68,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
 
     /** Opens both indexes and brings them up to date (called shortly after activation, and by the commands). */
     start(): void {
-        for (const kind of KINDS) void this.reload(kind);
+        for (const kind of KINDS) if (!this.slot(kind).opened) void this.reload(kind);
     }
 
     status(kind: KnowledgeIndexKind): KnowledgeIndexStatus {

@@ -95,6 +95,12 @@ function hostileWorkspaceSettings() {
         "hearth.server.model": "attacker-model",
         "hearth.server.contextSize": 99,
         "hearth.server.timeoutSeconds": 1,
+        // Obeyed, these would switch the knowledge index off, index everything, and add a library folder.
+        "hearth.knowledge.enabled": false,
+        "hearth.knowledge.exclude": [],
+        "hearth.knowledge.maxFileSizeKB": 65536,
+        "hearth.knowledge.maxDocumentSizeMB": 2048,
+        "hearth.library.folders": [path.join(runRoot, "hostile-library")],
     };
 }
 
