@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick` (CI smoke run, a few minutes on 2 cores; goals are
  * reported, never enforced). Options: --threads N (default 1, recorded), --context N (default 4096),
- * --only name,name (engine,load,chat,chattiny,fim,cancel,rss,activation,llamabench).
+ * --only name,name (engine,load,chat,chattiny,fim,cancel,rss,activation,index,llamabench).
  *
  * Writes bench/results.json ({ machine, results: { key: number }, baselines, errors }) and bench/results.md (the
  * table the README embeds), plus a copy per mode (results-full.* / results-quick.*) so a quick run does not hide the
@@ -14,6 +14,7 @@ import { measureChatRss } from "./chatRss";
 import { measureChatStream } from "./chatStream";
 import { measureCancel, measureEngineStart, measureModelLoads } from "./engineTimings";
 import { measureFim } from "./fim";
+import { measureKnowledgeIndex } from "./index";
 import { CACHE_DIR, log, machineInfo, REPO_ROOT, round, type BenchOptions } from "./lib";
 import { measureLlamaBench } from "./llamaBench";
 import { ensureGeneratedModel, ensureTinyModel, FIXTURE_MODELS, fixturesDir } from "./models";
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
         { name: "cancel", run: () => measureCancel(generated.path, options) },
         { name: "rss", run: () => measureChatRss(options.quick ? path.join(fixturesDir(), "stories260K-chat-fim.derived.gguf") : generated.path, options) },
         { name: "activation", run: () => measureActivation(options) },
+        { name: "index", run: () => measureKnowledgeIndex(options) },
         { name: "llamabench", run: () => measureLlamaBench(generated.path, options), fullOnly: true },
     ];
     for (const step of steps) {

@@ -28,21 +28,25 @@ export interface RecallResult {
     searchMs: number[];
 }
 
-export async function loadQuestions(): Promise<RetrievalQuestion[]> {
-    const raw = JSON.parse(await fs.readFile(path.join(RETRIEVAL_DIR, "questions.json"), "utf8")) as { questions: RetrievalQuestion[] };
+export async function loadQuestions(retrievalDir = RETRIEVAL_DIR): Promise<RetrievalQuestion[]> {
+    const raw = JSON.parse(await fs.readFile(path.join(retrievalDir, "questions.json"), "utf8")) as { questions: RetrievalQuestion[] };
     return raw.questions;
 }
 
-/** Builds an index of the corpus in a temporary folder (removed afterwards) and measures recall@k. */
-export async function measureRecall(k = 5): Promise<RecallResult> {
+/**
+ * Builds an index of the corpus in a temporary folder (removed afterwards) and measures recall@k. `repoRoot`: the
+ * benchmark passes its own (its bundle lives elsewhere than the compiled tests).
+ */
+export async function measureRecall(k = 5, repoRoot = REPO_ROOT): Promise<RecallResult> {
+    const retrievalDir = path.join(repoRoot, "test", "retrieval");
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "hearth-recall-"));
     const { index } = await KnowledgeIndex.open({
-        dir, roots: [{ fsPath: CORPUS_DIR, displayPrefix: "", exclude: [], extraExcludes: [] }],
+        dir, roots: [{ fsPath: path.join(retrievalDir, "corpus"), displayPrefix: "", exclude: [], extraExcludes: [] }],
         maxFileBytes: 1 << 20, maxDocumentBytes: 1 << 26,
     });
     try {
         await index.sync();
-        const questions = await loadQuestions();
+        const questions = await loadQuestions(retrievalDir);
         const misses: RecallResult["misses"] = [];
         const byLang: Record<string, { found: number; questions: number }> = {};
         const searchMs: number[] = [];

@@ -39,9 +39,13 @@ export function identifierParts(word: string): string[] {
         .filter((p) => p.length > 0);
 }
 
+/** Whether a word can have identifier parts at all (cheap test first: most prose words are plain lower case). */
+const MAY_SPLIT = /[_$\d]|\p{Ll}\p{Lu}|\p{Lu}\p{Lu}\p{Ll}/u;
+
 function pushWord(out: string[], word: string): void {
     const lower = word.toLowerCase();
     if (!STOP_WORDS.has(lower) && !/^[_$]+$/.test(lower)) out.push(lower);
+    if (!MAY_SPLIT.test(word)) return;
     const parts = identifierParts(word);
     if (parts.length > 1) {
         for (const part of parts) {
