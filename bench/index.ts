@@ -134,6 +134,8 @@ export async function measureKnowledgeIndex(options: BenchOptions): Promise<Reco
         index_build_chunks: d.chunks!,
         index_build_mib: round(bytes / 2 ** 20, 1),
         index_build_files_per_s: round(d.files! / (d.buildMs! / 1000), 1),
+        index_build_cpu_s: round(d.buildCpuMs! / 1000, 1),
+        index_reopen_ms: round(d.reopenMs!, 0),
         index_build_peak_rss_mb: round(d.peakRssMb!, 0),
         index_build_main_thread_max_delay_ms: round(d.mainThreadMaxDelayMs!, 1),
         index_build_main_thread_busy: round(d.mainThreadBusy!, 3),
@@ -142,6 +144,7 @@ export async function measureKnowledgeIndex(options: BenchOptions): Promise<Reco
         index_update_ratio: round(d.updateMs! / d.buildMs!, 4),
         retrieval_p50_ms: round(d.searchP50Ms!, 1),
         retrieval_p95_ms: round(d.searchP95Ms!, 1),
+        retrieval_p50_cpu_ms: round(d.searchP50CpuMs!, 1),
         recall_at_5_lexical: round(recall.recall, 3),
         recall_questions: recall.questions,
     };

@@ -39,6 +39,16 @@ const ROWS: Row[] = [
     { key: "engine_start_ms", what: "Engine process spawn → ready", unit: "ms", info: (r) => `spawn → first model ready: ${ms(r.engine_cold_to_ready_ms)}` },
     { key: "chat50_rss_drift", what: "Engine RSS after chat round 50 ÷ round 10", unit: "ratio", goal: { op: "≤", value: 1.1 },
         info: (r) => `${r.chat50_rss_mib_round10} → ${r.chat50_rss_mib_round50} MiB, up to ${r.chat50_dropped_messages_max} old messages dropped` },
+    { key: "index_build_files_per_s", what: "Knowledge index: full build of a generated workspace (worker thread)", unit: "files/s",
+        info: (r) => `${r.index_build_files} files, ${r.index_build_mib} MiB, ${r.index_build_chunks} chunks, ${r.index_build_cpu_s} s CPU; on disk ${r.index_disk_mb} MiB; `
+            + `main thread busy ${((r.index_build_main_thread_busy ?? 0) * 100).toFixed(1)}%; reopening it ${ms(r.index_reopen_ms)}` },
+    { key: "index_build_peak_rss_mb", what: "Knowledge index: peak RSS of the indexing process during that build", unit: "MiB" },
+    { key: "index_update_ms", what: "Knowledge index: one saved file re-indexed (median)", unit: "ms" },
+    { key: "index_update_ratio", what: "Knowledge index: one saved file ÷ full build", unit: "ratio", goal: { op: "≤", value: 0.01 } },
+    { key: "retrieval_p50_ms", what: "Knowledge index: search latency over that workspace (p50)", unit: "ms", goal: { op: "≤", value: 50 },
+        info: (r) => `p95 ${ms(r.retrieval_p95_ms)}; CPU time p50 ${ms(r.retrieval_p50_cpu_ms)}` },
+    { key: "recall_at_5_lexical", what: "Knowledge index: lexical recall@5 on the labelled set (test/retrieval)", unit: "ratio", goal: { op: "≥", value: 0.85 },
+        info: (r) => `${r.recall_questions} questions, English, Chinese and code` },
     { key: "direct_vs_llamabench_tg", what: "Generation speed, node-llama-cpp ÷ llama-bench (information)", unit: "ratio",
         info: (r) => [1, 2].filter((t) => r[`llamabench_tg_tps_t${t}`] !== undefined)
             .map((t) => `${t} thread${t > 1 ? "s" : ""}: ${tps(r[`direct_tg_tps_t${t}`])} vs ${tps(r[`llamabench_tg_tps_t${t}`])}, `
@@ -69,7 +79,7 @@ export function renderMarkdown(output: Output): string {
     for (const row of ROWS) {
         const value = r[row.key];
         if (value === undefined) continue;
-        const shown = row.unit === "ms" ? ms(value) : value.toFixed(3);
+        const shown = row.unit === "ms" ? ms(value) : row.unit === "ratio" ? value.toFixed(3) : `${value.toFixed(1)} ${row.unit}`;
         const goal = row.goal ? `${row.goal.op} ${row.goal.value}${row.unit === "ms" ? " ms" : ""} (${verdict(value, row.goal)})` : "";
         lines.push(`| ${row.what} | \`${row.key}\` | ${shown} | ${goal} | ${row.info?.(r) ?? ""} |`);
     }

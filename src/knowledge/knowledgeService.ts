@@ -15,7 +15,7 @@ import type {
 } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
 import { IndexWorkerClient, IndexWorkerError } from "./indexWorkerClient";
-import { indexDir, libraryIndexConfig, workspaceIndexConfig } from "./knowledgeConfig";
+import { indexDir, libraryFolders, libraryIndexConfig, workspaceIndexConfig } from "./knowledgeConfig";
 import type { WorkerIndexInfo } from "./workerProtocol";
 
 const KINDS: KnowledgeIndexKind[] = ["workspace", "library"];
@@ -138,6 +138,8 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         this.resetWatchers(slot);
         if (!slot.config) {
             slot.opened = Promise.resolve(false);
+            // The last library folder was removed: its files must not stay in an index on disk.
+            if (kind === "library" && getSetting("knowledge.enabled") && libraryFolders().length === 0) await this.clearIndex(kind);
             await this.client.request({ type: "close", kind }).catch(() => undefined);
             this.setStatus(kind, { state: "empty", files: 0, chunks: 0, bytesOnDisk: 0 });
             return;

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { LexicalIndex } from "../../src/core/knowledge/lexicalIndex";
 import { reciprocalRankFusion } from "../../src/core/knowledge/rankFusion";
 import { estimateTokens, identifierParts, tokenize } from "../../src/core/knowledge/tokenize";
 
@@ -53,5 +54,18 @@ describe("reciprocal rank fusion", () => {
     it("breaks ties by first appearance", () => {
         const fused = reciprocalRankFusion([["a", "b"], ["b", "a"]]);
         assert.deepEqual(fused.map((f) => f.item), ["a", "b"]);
+    });
+});
+
+describe("lexical index: query terms", () => {
+    it("drops terms found in most chunks when rarer terms are asked for, keeps the rarest when all are common", () => {
+        const index = LexicalIndex.create();
+        for (let i = 0; i < 400; i++) index.add({ id: i, text: `common filler words ${i % 4 ? "frequent" : ""} ${i === 7 || i === 9 ? "okapi" : ""}`, heading: "", path: `f${i}.md` });
+        assert.deepEqual(index.queryTerms("common okapi"), ["okapi"]);
+        assert.deepEqual(index.search("common okapi", 5).map((r) => r.id).sort(), [7, 9]);
+        assert.deepEqual(index.queryTerms("common frequent").sort(), ["common", "frequent"], "all common: the rarest are kept");
+        const small = LexicalIndex.create();
+        for (let i = 0; i < 50; i++) small.add({ id: i, text: `common ${i === 3 ? "okapi" : ""}`, heading: "", path: "" });
+        assert.deepEqual(small.queryTerms("common okapi").sort(), ["common", "okapi"], "a small index keeps every term");
     });
 });
