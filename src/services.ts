@@ -11,6 +11,7 @@ import type { Conversation } from "./protocol/conversation";
 import type {
     KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "./protocol/knowledge";
+import type { ChatMessage } from "./protocol/generation";
 import type { ReviewService } from "./review/reviewService";
 
 /** A new chat turn started by another capability (Explain Error streams its answer into the chat panel). */
@@ -30,6 +31,12 @@ export interface ChatApi {
     isViewResolved(): boolean;
     /** The conversations in memory, newest first. */
     conversations(): readonly Conversation[];
+    /** Handles `message` exactly as if the chat webview had posted it (same guard, same handler): in-host tests. */
+    post(message: unknown): Promise<void>;
+    /** The messages of the last chat request as sent to the model (system message with pins and summary first). */
+    lastRequest(): readonly ChatMessage[] | undefined;
+    /** Resolves when no running summary is being written. */
+    memoryIdle(): Promise<void>;
 }
 
 /**

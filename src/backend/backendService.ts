@@ -26,6 +26,8 @@ export class BackendService implements LlmBackend {
     private activeBackend: LlmBackend;
     private activeSubscription: Subscription;
     private readonly foreground = new Set<AbortController>();
+    /** Background generations: not "generating", but stopped when the backend changes under them. */
+    private readonly background = new Set<AbortController>();
     private readonly listeners = new Set<(state: BackendState) => void>();
 
     constructor(
@@ -70,6 +72,7 @@ export class BackendService implements LlmBackend {
         const next = this.pick();
         if (next === this.activeBackend) return;
         this.stopAll();
+        for (const c of this.background) c.abort();
         this.activeSubscription.dispose();
         this.activeBackend = next;
         this.activeSubscription = next.onDidChangeState(() => this.fire());
@@ -81,6 +84,7 @@ export class BackendService implements LlmBackend {
     }
 
     chat(params: ChatParams, options: StreamOptions = {}): Promise<GenerationResult> {
+        if (options.background) return this.inBackground(options, (o) => this.activeBackend.chat(params, o));
         return this.inForeground(options, (o) => this.activeBackend.chat(params, o));
     }
 
@@ -109,23 +113,38 @@ export class BackendService implements LlmBackend {
 
     dispose(): void {
         this.stopAll();
+        for (const c of this.background) c.abort();
         this.activeSubscription.dispose();
         this.listeners.clear();
     }
 
-    private async inForeground(options: StreamOptions, run: (options: StreamOptions) => Promise<GenerationResult>): Promise<GenerationResult> {
+    private inForeground(options: StreamOptions, run: (options: StreamOptions) => Promise<GenerationResult>): Promise<GenerationResult> {
+        return this.tracked(this.foreground, options, run, true);
+    }
+
+    private inBackground(options: StreamOptions, run: (options: StreamOptions) => Promise<GenerationResult>): Promise<GenerationResult> {
+        return this.tracked(this.background, options, run, false);
+    }
+
+    /** Runs one generation with its own controller in `set` (so it can be stopped), following the caller's signal. */
+    private async tracked(
+        set: Set<AbortController>,
+        options: StreamOptions,
+        run: (options: StreamOptions) => Promise<GenerationResult>,
+        announce: boolean,
+    ): Promise<GenerationResult> {
         const controller = new AbortController();
         const onAbort = () => controller.abort();
         options.signal?.addEventListener("abort", onAbort, { once: true });
         if (options.signal?.aborted) controller.abort();
-        this.foreground.add(controller);
-        this.fire();
+        set.add(controller);
+        if (announce) this.fire();
         try {
             return await run({ ...options, signal: controller.signal });
         } finally {
             options.signal?.removeEventListener("abort", onAbort);
-            this.foreground.delete(controller);
-            this.fire();
+            set.delete(controller);
+            if (announce) this.fire();
         }
     }
 

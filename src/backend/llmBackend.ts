@@ -78,6 +78,11 @@ export interface StreamOptions {
     signal?: AbortSignal;
     /** Text as it streams (already merged into chunks by the backend). */
     onText?: (text: string) => void;
+    /**
+     * Nobody is waiting for this generation (the chat's running summary, written after an answer): it does not make
+     * the state "generating" and Stop Generation leaves it alone; its owner cancels it through `signal`.
+     */
+    background?: boolean;
 }
 
 export type BackendState =

@@ -19,6 +19,8 @@ import { runChatTurn, type ChatTurnMemory, type TurnGrounding } from "./chatTurn
 import { parseScope } from "../core/chat/grounding";
 import type { KnowledgeIndexStatus } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
+import { ChatMemory, type PinResult } from "./chatMemory";
+import type { ChatMessage } from "../protocol/generation";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;
@@ -52,6 +54,10 @@ export class ChatController implements vscode.Disposable {
     /** Token counts and template overhead learned about the model, kept across turns. */
     private readonly turnMemory: ChatTurnMemory = {};
     private lastSaveError: string | undefined;
+    /** Pins, the running summary and when it is written. */
+    readonly memory: ChatMemory;
+    /** The messages of the last chat request, as sent (tests; what the model really saw). */
+    lastRequest: readonly ChatMessage[] | undefined;
     private readonly emitter = new vscode.EventEmitter<HostToWebviewMessage>();
     readonly onMessage = this.emitter.event;
     readonly ready: Promise<void>;
@@ -66,6 +72,19 @@ export class ChatController implements vscode.Disposable {
         /** The knowledge index: @workspace / @library questions and large attached files are answered from it. */
         private readonly knowledge?: Pick<KnowledgeApi, "search" | "status">,
     ) {
+        this.memory = new ChatMemory({
+            backend,
+            memory: this.turnMemory,
+            save: (c) => this.store.save(c).catch((err) => this.reportSaveError(c, err)),
+            settings: (c) => ({
+                enabled: getSetting("chat.summarizeHistory"),
+                systemPrompt: buildSystemPrompt(getSetting("chat.systemPrompt"), lastUserText(c)),
+                maxTokens: getSetting("chat.maxTokens"),
+            }),
+            onDidChange: (c) => { if (c === this.current) this.publish(); },
+            isAnswering: () => this.streaming !== undefined,
+            log: (m) => this.log.warn(m),
+        });
         this.ready = this.load();
     }
 
@@ -100,6 +119,7 @@ export class ChatController implements vscode.Disposable {
             streamingId: this.streaming?.message.id,
             notices: this.notices,
             attachmentRoom: model ? Math.floor(promptBudget(model.contextSize, getSetting("chat.maxTokens")) * 0.75) : undefined,
+            memory: this.memory.view(this.current, buildSystemPrompt(getSetting("chat.systemPrompt"), lastUserText(this.current))),
         };
     }
 
@@ -138,6 +158,7 @@ export class ChatController implements vscode.Disposable {
 
     async deleteChat(id: string): Promise<void> {
         if (this.streaming?.conversation.id === id) await this.stopAndWait();
+        if (this.memory.summarisingId === id) await this.memory.cancel();
         this.conversations = this.conversations.filter((c) => c.id !== id);
         if (this.currentId === id) this.currentId = this.conversations[0]?.id;
         await this.store.delete(id);
@@ -146,6 +167,7 @@ export class ChatController implements vscode.Disposable {
 
     async clearAll(): Promise<void> {
         await this.stopAndWait();
+        await this.memory.cancel();
         const ids = this.conversations.map((c) => c.id);
         this.conversations = [];
         this.currentId = undefined;
@@ -158,7 +180,10 @@ export class ChatController implements vscode.Disposable {
         const c = this.current;
         if (!c) return;
         if (this.streaming?.message.id === id) await this.stopAndWait();
+        if (this.memory.summarisingId === c.id) await this.memory.cancel();
+        const removed = c.messages.find((m) => m.id === id);
         c.messages = c.messages.filter((m) => m.id !== id);
+        if (removed?.summarised && c.summary) c.summary.coveredMessages = Math.max(0, c.summary.coveredMessages - 1);
         this.touchAndSave(c);
     }
 
@@ -188,11 +213,16 @@ export class ChatController implements vscode.Disposable {
         await this.ready;
         if (!text.trim()) return;
         await this.stopAndWait();
+        // The answer never waits for a summary: one being written stops here and is planned again afterwards.
+        await this.memory.cancel();
         if (!this.current) this.newChat();
         const c = this.current!;
         if (options.editOf) {
             const index = c.messages.findIndex((m) => m.id === options.editOf);
-            if (index >= 0) c.messages = c.messages.slice(0, index);
+            if (index >= 0) {
+                this.memory.truncating(c, c.messages.slice(index));
+                c.messages = c.messages.slice(0, index);
+            }
         }
         let attachments = this.pending;
         this.pending = [];
@@ -214,6 +244,7 @@ export class ChatController implements vscode.Disposable {
     async regenerate(): Promise<void> {
         await this.ready;
         await this.stopAndWait();
+        await this.memory.cancel();
         const c = this.current;
         if (!c) return;
         while (c.messages.at(-1)?.role === "assistant") c.messages.pop();
@@ -245,7 +276,10 @@ export class ChatController implements vscode.Disposable {
                 temperature: getSetting("chat.temperature"),
                 signal: controller.signal,
                 onDelta: (text) => this.queueDelta(answer.id, text),
-                onPlanned: () => this.publish(),
+                onPlanned: (plan) => {
+                    this.lastRequest = plan?.messages;
+                    this.publish();
+                },
                 persistIntervalMs: PERSIST_INTERVAL_MS,
                 log: (m) => this.log.warn(m),
                 onSaveError: (err) => this.reportSaveError(c, err),
@@ -257,6 +291,28 @@ export class ChatController implements vscode.Disposable {
             this.show(c);
             finish();
         }
+        if (answer.status === "complete" || (answer.status === "stopped" && answer.text)) void this.memory.afterAnswer(c);
+    }
+
+    /** The user started (or abandoned) a new prompt: a summary being written gives way. */
+    composing(active: boolean): void {
+        this.memory.setComposing(active);
+    }
+
+    async pinMessage(id: string, pinned: boolean): Promise<PinResult> {
+        const c = this.current;
+        if (!c) return { ok: true };
+        return this.memory.pin(c, id, pinned);
+    }
+
+    async editSummary(chatId: string, text: string): Promise<void> {
+        const c = this.find(chatId);
+        if (c) await this.memory.editSummary(c, text);
+    }
+
+    async deleteSummary(chatId: string): Promise<void> {
+        const c = this.find(chatId);
+        if (c) await this.memory.deleteSummary(c);
     }
 
     /** Retrieval for the turn answering `user` (none without a knowledge index). */
@@ -325,12 +381,13 @@ export class ChatController implements vscode.Disposable {
         this.emitter.fire({ type: "state", state: this.viewState() });
     }
 
-    private find(id: string): Conversation | undefined {
+    find(id: string): Conversation | undefined {
         return this.conversations.find((c) => c.id === id);
     }
 
     dispose(): void {
         this.streaming?.controller.abort();
+        this.memory.dispose();
         if (this.flushTimer) clearTimeout(this.flushTimer);
         this.emitter.dispose();
     }
@@ -350,4 +407,11 @@ function nothingFoundText(scope: "workspace" | "library", status: KnowledgeIndex
             : t("This workspace has no index yet (or it was cleared). Run “Hearth: Rebuild Index”, then ask again.");
     }
     return t("I found nothing about this in your {0} ({1} files indexed), so I won't guess. Try other words, or attach the file you mean.", name, status.files);
+}
+
+/** The newest prompt of a chat: the system prompt names its language. */
+function lastUserText(c: Conversation | undefined): string {
+    const messages = c?.messages ?? [];
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === "user") return messages[i]!.text;
+    return "";
 }

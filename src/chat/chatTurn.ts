@@ -7,7 +7,7 @@
  * The turn owns saving its conversation: once when it starts (the answer marked "streaming"), while streaming (so a
  * kill -9 or a reload keeps the partial answer) and once when it ends. Callers only publish.
  */
-import { calibrateOverhead, cachedCounter, planRequest, promptBudget, type TokenCounter } from "../core/chat/budget";
+import { calibrateOverhead, cachedCounter, planRequest, promptBudget, type RequestPlan, type TokenCounter } from "../core/chat/budget";
 import type { KnowledgeScopeName } from "../core/chat/grounding";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { errorText } from "../core/errorText";
@@ -15,6 +15,7 @@ import type { LlmBackend } from "../backend/llmBackend";
 import type { ChatMessageRecord, Conversation } from "../protocol/conversation";
 import { EngineError } from "../protocol/engineProtocol";
 import { groundTurn, type GroundingDeps } from "./groundedTurn";
+import { lastHistoryStart } from "../core/chat/memory";
 
 /**
  * Estimated token counts (a backend without a tokenizer) are raised by this factor before budgeting, so an
@@ -43,7 +44,7 @@ export interface ChatTurnOptions {
     signal: AbortSignal;
     onDelta(text: string): void;
     /** Called once the request is planned (attachments cut, history trimmed): the UI shows the notes. */
-    onPlanned?(): void;
+    onPlanned?(plan?: RequestPlan): void;
     persistIntervalMs?: number;
     log?(message: string): void;
     /** Saving failed (disk full, no permission): the caller tells the user; the turn goes on in memory. */
@@ -108,12 +109,15 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
             contextSize: model.contextSize,
             maxTokens: o.maxTokens,
             overheadPerMessage: o.memory.overheadPerMessage,
-            keepFrom: previousDrop(c.messages.slice(0, index - 1)),
+            keepFrom: lastHistoryStart(c.messages.slice(0, index - 1)),
+            summary: c.summary?.text,
         }, count);
         if (user.attachments?.length) user.attachments = plan.attachments;
-        if (plan.droppedMessages > 0) answer.droppedMessages = plan.droppedMessages;
+        if (plan.droppedMessages > 0) answer.historyStart = plan.droppedMessages;
+        // The note under the answer counts only what the model lost: summarised and pinned messages it still knows.
+        if (plan.forgottenMessages > 0) answer.droppedMessages = plan.forgottenMessages;
         if (plan.promptCut) answer.promptCut = true;
-        o.onPlanned?.();
+        o.onPlanned?.(plan);
         const result = await o.backend.chat({
             messages: plan.messages,
             maxTokens: plan.answerTokens,
@@ -151,7 +155,7 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
 }
 
 /** The chat's token counter for this model: cached per text, estimates padded; a new model starts afresh. */
-function counterFor(memory: ChatTurnMemory, modelId: string, backend: LlmBackend): TokenCounter {
+export function counterFor(memory: ChatTurnMemory, modelId: string, backend: LlmBackend): TokenCounter {
     if (memory.modelId !== modelId || !memory.count) {
         memory.modelId = modelId;
         memory.overheadPerMessage = undefined;
@@ -161,13 +165,4 @@ function counterFor(memory: ChatTurnMemory, modelId: string, backend: LlmBackend
         });
     }
     return memory.count;
-}
-
-/** How many history messages the last answer of this chat left out: the next request starts there or later. */
-function previousDrop(history: readonly { role: string; droppedMessages?: number }[]): number {
-    for (let i = history.length - 1; i >= 0; i--) {
-        const m = history[i]!;
-        if (m.role === "assistant") return m.droppedMessages ?? 0;
-    }
-    return 0;
 }

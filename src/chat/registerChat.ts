@@ -2,9 +2,12 @@
  * The chat capability: the side-panel webview, its commands (Hearth: Open Chat, Ctrl+Alt+H; Hearth: New Chat)
  * and the ChatApi other capabilities use to stream a turn into the panel (Explain Error).
  */
+import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { ConversationStore } from "../core/chat/conversationStore";
+import { exportFileName, exportMarkdown, type ExportLabels } from "../core/chat/exportMarkdown";
+import { isWebviewToHostMessage } from "../protocol/webviewProtocol";
 import type { ChatApi, HearthServices } from "../services";
 import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
 import { EditorTracker, gatherAttachments } from "./chatAttachments";
@@ -69,7 +72,51 @@ export function registerChat(services: HearthServices): ChatApi {
                 await vscode.commands.executeCommand(command);
                 return;
             }
+            case "composing": return controller.composing(m.active);
+            case "pinMessage": {
+                const r = await controller.pinMessage(m.id, m.pinned);
+                if (!r.ok) {
+                    void vscode.window.showWarningMessage(t("This message takes {0} tokens, but only {1} tokens are left for pinned messages. Unpin another message first, or pin a shorter one.", r.tokens, r.room));
+                }
+                return;
+            }
+            case "editSummary": return controller.editSummary(m.chatId, m.text);
+            case "deleteSummary": {
+                const yes = t("Delete");
+                const question = t("Delete the summary of the earlier messages? The model will no longer know what they said.");
+                if (await vscode.window.showWarningMessage(question, { modal: true }, yes) === yes) await controller.deleteSummary(m.chatId);
+                return;
+            }
+            case "exportChat": {
+                await exportChat(m.id);
+                return;
+            }
         }
+    };
+
+    /** Writes the chat as Markdown to `target`, or where the user picks in a save dialog. */
+    const exportChat = async (id?: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> => {
+        await controller.ready;
+        const c = id ? controller.find(id) : controller.current;
+        if (!c || c.messages.length === 0) {
+            void vscode.window.showInformationMessage(t("There is no chat to export yet."));
+            return undefined;
+        }
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+        const uri = target ?? await vscode.window.showSaveDialog({
+            title: t("Export Chat as Markdown"),
+            defaultUri: vscode.Uri.joinPath(folder, exportFileName(c.title)),
+            filters: { Markdown: ["md"] },
+        });
+        if (!uri) return undefined;
+        await vscode.workspace.fs.writeFile(uri, Buffer.from(exportMarkdown(c, exportLabels()), "utf8"));
+        if (!target) {
+            const open = t("Open");
+            void vscode.window.showInformationMessage(t("Chat exported to {0}.", uri.fsPath), open).then(async (choice) => {
+                if (choice === open) await vscode.window.showTextDocument(uri);
+            });
+        }
+        return uri;
     };
     const provider = new ChatViewProvider(context.extensionUri, controller, backend, handle, log);
 
@@ -80,6 +127,8 @@ export function registerChat(services: HearthServices): ChatApi {
             await provider.reveal();
             void provider.post({ type: "focusPrompt" });
         }),
+        vscode.commands.registerCommand("hearth.exportChat", (id?: unknown, target?: unknown) =>
+            exportChat(typeof id === "string" ? id : undefined, target instanceof vscode.Uri ? target : undefined)),
         vscode.commands.registerCommand("hearth.newChat", async () => {
             await controller.ready;
             controller.newChat();
@@ -96,5 +145,29 @@ export function registerChat(services: HearthServices): ChatApi {
         historyDir,
         isViewResolved: () => provider.isResolved,
         conversations: () => controller.list(),
+        post: async (message) => {
+            if (!isWebviewToHostMessage(message)) throw new Error(`not a chat view message: ${JSON.stringify(message)}`);
+            await handle(message);
+        },
+        lastRequest: () => controller.lastRequest,
+        memoryIdle: () => controller.memory.idle(),
+    };
+}
+
+function exportLabels(): ExportLabels {
+    const t = vscode.l10n.t;
+    return {
+        exported: t("Exported from Hearth on {0}"),
+        you: t("You"),
+        assistant: t("Hearth"),
+        pinned: t("Pinned"),
+        attached: t("Attached: {0}"),
+        stopped: t("Stopped"),
+        interrupted: t("Interrupted: the answer was cut off when the engine or the window stopped."),
+        failed: t("Failed: {0}"),
+        summaryTitle: t("Earlier messages, summarised"),
+        summaryNote: t("The model's running summary of the {0} messages above: it stood in for them once they no longer fit the model's context."),
+        summaryEdited: t("edited by the user"),
+        summaryDeleted: t("The summary was deleted: the model no longer knows the messages above."),
     };
 }

@@ -12,6 +12,7 @@ export interface HearthSettings {
     "chat.systemPrompt": string;
     "chat.maxTokens": number;
     "chat.temperature": number;
+    "chat.summarizeHistory": boolean;
     "completions.enabled": boolean;
     "completions.languages": Record<string, boolean>;
     "completions.debounceMs": number;
@@ -41,6 +42,7 @@ export const SETTINGS_DEFAULTS: HearthSettings = {
     "chat.systemPrompt": "",
     "chat.maxTokens": 1024,
     "chat.temperature": 0.7,
+    "chat.summarizeHistory": true,
     "completions.enabled": true,
     "completions.languages": {},
     "completions.debounceMs": 150,

@@ -78,10 +78,41 @@ export interface ChatMessageRecord {
     attachments?: Attachment[];
     stats?: AnswerStats;
     error?: string;
-    /** Set on the assistant message when older turns were left out of its request to fit the context. */
+    /**
+     * Set on the assistant message when older messages were left out of its request to fit the context and are
+     * neither covered by the running summary nor pinned: what the model no longer knows.
+     */
     droppedMessages?: number;
+    /**
+     * On the assistant message: how many history messages its request did not send verbatim (the index its history
+     * started at). The next request starts there or later, so the prompt's beginning stays stable (KV cache).
+     * Older files have only `droppedMessages`, which meant this.
+     */
+    historyStart?: number;
+    /** The user pinned this message: it is always sent, never trimmed or summarised away. */
+    pinned?: boolean;
+    /** The running summary covers this message; it is no longer sent itself. */
+    summarised?: boolean;
     /** Set on the assistant message when the prompt itself was too long and was cut. */
     promptCut?: boolean;
+}
+
+/**
+ * What the model remembers of messages that no longer fit its context: written by the model itself after an answer
+ * (src/chat/chatSummariser.ts), editable and deletable by the user. Deleting clears `text` and keeps the messages
+ * marked `summarised`: the user asked the model to forget them.
+ */
+export interface RunningSummary {
+    text: string;
+    /** How many messages it covers (they carry `summarised: true`). */
+    coveredMessages: number;
+    /** Tokens of `text` for the model that last counted it (shown in the panel; the budget counts again). */
+    tokens: number;
+    /** The conversation's language, which the summary is written in. */
+    language: "zh" | "en";
+    updatedAt: number;
+    /** The user edited the text by hand (the next update builds on the edited text). */
+    edited?: boolean;
 }
 
 export interface Conversation {
@@ -90,6 +121,8 @@ export interface Conversation {
     createdAt: number;
     updatedAt: number;
     messages: ChatMessageRecord[];
+    /** Absent until the chat first outgrew the context (and in files written before summaries existed). */
+    summary?: RunningSummary;
 }
 
 export interface ConversationSummary {

@@ -14,6 +14,8 @@ export const UI_STRING_KEYS = [
     "autoAttached", "estimatedTokens", "tokens", "loadingModel", "startingEngine", "noModel", "selectModel",
     "downloadModel", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
     "searchWorkspace", "searchWorkspaceOn", "sources", "openSource",
+    "summaryTitle", "summaryHint", "summarising", "summaryEmpty", "summaryEdit", "summaryDelete", "summarySave",
+    "summaryCancel", "pin", "unpin", "pinned", "summarisedHint", "memoryRoom", "memoryRoomEstimated", "exportChat",
 ] as const;
 
 export type UiStringKey = (typeof UI_STRING_KEYS)[number];
@@ -38,6 +40,27 @@ export interface ChatViewState {
     notices: string[];
     /** Tokens the attachments of one request may use with the loaded model (undefined until a model is loaded). */
     attachmentRoom: number | undefined;
+    /** The current chat's long-term memory: pins, running summary, room left. */
+    memory: ChatMemoryView;
+}
+
+export interface ChatMemoryView {
+    /** Running summaries are switched on (`hearth.chat.summarizeHistory`). */
+    enabled: boolean;
+    /** The summary of this chat is being written now. */
+    summarising: boolean;
+    pinnedCount: number;
+    /** Tokens the pinned messages take in every request (template overhead included). */
+    pinnedTokens: number;
+    summaryTokens: number;
+    /** Prompt tokens one request may use with the loaded model; undefined until a model is loaded. */
+    budget: number | undefined;
+    /** What is left of `budget` for the conversation once the system prompt, the pins and the summary are counted. */
+    room: number | undefined;
+    /** How many more tokens may be pinned. */
+    pinRoom: number | undefined;
+    /** The counts are estimates (the model's tokenizer was not available). */
+    estimated: boolean;
 }
 
 export type HostToWebviewMessage =
@@ -71,7 +94,14 @@ export type WebviewToHostMessage =
     | { type: "code"; action: CodeAction; code: string; language: string }
     /** A click on a link in an answer: the host asks the user before anything is opened (src/chat/chatLinks.ts). */
     | { type: "openLink"; href: string }
-    | { type: "command"; command: PanelCommand };
+    | { type: "command"; command: PanelCommand }
+    /** The prompt box went from empty to not empty (`active`), or back without sending. */
+    | { type: "composing"; active: boolean }
+    | { type: "pinMessage"; id: string; pinned: boolean }
+    /** `chatId` names the chat whose summary was shown, in case another one became current meanwhile. */
+    | { type: "editSummary"; chatId: string; text: string }
+    | { type: "deleteSummary"; chatId: string }
+    | { type: "exportChat"; id: string };
 
 const ATTACH: ReadonlySet<string> = new Set<AttachRequest>(["selection", "file", "workspaceFile", "openEditors"]);
 const CODE: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply"]);
@@ -99,6 +129,16 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
             return str("command") && COMMANDS.has(m.command as string);
         case "openLink":
             return str("href") && (m.href as string).length <= 8192;
+        case "composing":
+            return typeof m.active === "boolean";
+        case "pinMessage":
+            return str("id") && typeof m.pinned === "boolean";
+        case "editSummary":
+            return str("chatId") && str("text");
+        case "deleteSummary":
+            return str("chatId");
+        case "exportChat":
+            return str("id");
         default:
             return false;
     }

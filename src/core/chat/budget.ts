@@ -6,6 +6,7 @@
  */
 import type { ChatMessage } from "../../protocol/generation";
 import type { Attachment, ChatMessageRecord } from "../../protocol/conversation";
+import { composeSystemMessage } from "./summaryPrompts";
 
 /** Counts the tokens of each text, in order. In the extension this is the engine's `tokenize` op. */
 export type TokenCounter = (texts: string[]) => Promise<number[]>;
@@ -117,7 +118,11 @@ export function formatUserMessage(text: string, attachments: readonly Attachment
 
 export interface PlanInput {
     systemPrompt: string;
-    /** Earlier messages of the conversation, oldest first (not including the new prompt). */
+    /**
+     * Earlier messages of the conversation, oldest first (not including the new prompt). Messages marked `summarised`
+     * are covered by `summary` and not sent; `pinned` ones are always sent (in the system message once older than
+     * the history kept).
+     */
     history: readonly ChatMessageRecord[];
     prompt: string;
     attachments: readonly Attachment[];
@@ -125,8 +130,10 @@ export interface PlanInput {
     maxTokens: number;
     /** Template tokens per message; `calibrateOverhead` learns it from the model's real prompt counts. */
     overheadPerMessage?: number;
-    /** History messages the previous request of this chat left out (its `droppedMessages`); see chooseHistoryStart. */
+    /** History messages the previous request of this chat left out (its `historyStart`); see chooseHistoryStart. */
     keepFrom?: number;
+    /** The running summary of the messages marked `summarised` (sent at the end of the system message). */
+    summary?: string;
 }
 
 export interface RequestPlan {
@@ -135,8 +142,16 @@ export interface RequestPlan {
     answerTokens: number;
     /** Counted prompt tokens, per-message overhead included: always ≤ contextSize - answerTokens. */
     promptTokens: number;
-    /** History messages left out (oldest first) to fit the context. */
+    /** History messages not sent as messages (oldest first): the index the history sent starts at. */
     droppedMessages: number;
+    /** Of those, how many the running summary covers. */
+    summarisedMessages: number;
+    /** Of those, how many are pinned and sent in the system message. */
+    pinnedInSystem: number;
+    /** Of those, how many are neither summarised nor pinned: left out, the model no longer knows them. */
+    forgottenMessages: number;
+    /** Pinned messages left out because pins, summary and system prompt together outgrew MAX_MEMORY_SHARE. */
+    pinsLeftOut: number;
     /** The attachments as sent: cut ones carry `truncatedFrom` and real token counts. */
     attachments: Attachment[];
     /** The prompt itself was too long and was cut. */
@@ -145,9 +160,27 @@ export interface RequestPlan {
     overheadPerMessage: number;
 }
 
+/**
+ * The system message (system prompt, pins, summary) may take at most this share of the prompt budget. Pins are
+ * limited when they are made (PIN_SHARE in memory.ts), but a later, smaller context can make them too big: then
+ * the oldest pins are left out rather than the conversation itself.
+ */
+export const MAX_MEMORY_SHARE = 0.7;
+
 /** History messages worth sending: failed answers carry no text, the model never sees them. */
-function sendable(m: ChatMessageRecord): boolean {
+export function sendable(m: ChatMessageRecord): boolean {
     return m.text.length > 0 && m.status !== "error";
+}
+
+/** A history message as it is sent: a user message carries its attachments. */
+export function historyText(m: ChatMessageRecord): string {
+    return m.role === "user" ? formatUserMessage(m.text, m.attachments) : m.text;
+}
+
+/** Index after the last message the summary covers: the history sent starts there at the earliest. */
+export function summaryBoundary(history: readonly ChatMessageRecord[]): number {
+    for (let i = history.length - 1; i >= 0; i--) if (history[i]!.summarised) return i + 1;
+    return 0;
 }
 
 export async function planRequest(input: PlanInput, count: TokenCounter): Promise<RequestPlan> {
@@ -155,9 +188,24 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
     const budget = promptBudget(input.contextSize, input.maxTokens);
     const overhead = Math.max(MESSAGE_OVERHEAD_TOKENS, input.overheadPerMessage ?? 0);
     const history = input.history.filter(sendable);
-    const historyTexts = history.map((m) => (m.role === "user" ? formatUserMessage(m.text, m.attachments) : m.text));
-    const counted = await count([input.systemPrompt, input.prompt, ...input.attachments.map((a) => a.text), ...historyTexts]);
-    const systemTokens = input.systemPrompt ? counted[0]! + overhead : 0;
+    const historyTexts = history.map(historyText);
+    const boundary = summaryBoundary(history);
+    let pinned = history.flatMap((m, i) => (m.pinned ? [i] : []));
+    const systemFor = (pins: readonly number[]) =>
+        composeSystemMessage(input.systemPrompt, pins.map((i) => ({ role: history[i]!.role, text: historyTexts[i]! })), input.summary);
+    // Every pin is reserved as if it were in the system message, plus a message's overhead: a pin still in the
+    // history costs its text and overhead there instead, so the reserve covers it wherever it ends up.
+    const reserveFor = (text: string, tokens: number, pins: number) => (text ? tokens + overhead + pins * overhead : 0);
+    let systemText = systemFor(pinned);
+    const counted = await count([systemText, input.prompt, ...input.attachments.map((a) => a.text), ...historyTexts]);
+    let systemReserve = reserveFor(systemText, counted[0]!, pinned.length);
+    let pinsLeftOut = 0;
+    while (pinned.length && systemReserve > budget * MAX_MEMORY_SHARE) {
+        pinned = pinned.slice(1);
+        pinsLeftOut++;
+        systemText = systemFor(pinned);
+        systemReserve = reserveFor(systemText, (await count([systemText]))[0]!, pinned.length);
+    }
     let promptText = input.prompt;
     let promptTokens = counted[1]!;
     const attachmentTokens = counted.slice(2, 2 + input.attachments.length);
@@ -165,7 +213,7 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
 
     // The new prompt alone must fit with the system prompt; a pasted novel is cut rather than crashing the model.
     let promptCut = false;
-    const promptRoom = budget - systemTokens - overhead;
+    const promptRoom = budget - systemReserve - overhead;
     if (promptTokens > promptRoom) {
         promptText = await cutToFit(promptText, promptTokens, promptRoom, count);
         promptTokens = (await count([promptText]))[0]!;
@@ -192,22 +240,44 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
 
     const userText = formatUserMessage(promptText, attachments);
     const userTokens = (await count([userText]))[0]! + overhead;
-    const fitted = chooseHistoryStart(historyTokens, budget - systemTokens - userTokens, overhead, input.keepFrom ?? 0);
-    let start = fitted.start;
-    let used = fitted.used;
-    while (start < history.length && history[start]!.role === "assistant") {
-        used -= historyTokens[start]! + overhead;
-        start++;
+    // Pins cost nothing here: they are in the reserve. Summarised messages are before the floor.
+    const pinnedSet = new Set(pinned);
+    const costs = historyTokens.map((t, i) => (pinnedSet.has(i) ? 0 : t + overhead));
+    const floor = Math.max(input.keepFrom ?? 0, boundary);
+    const firstQuestion = (from: number) => {
+        let i = from;
+        while (i < history.length && history[i]!.role === "assistant") i++;
+        return i;
+    };
+    let start = firstQuestion(chooseHistoryStart(costs, budget - systemReserve - userTokens, 0, floor).start);
+    const layout = async (from: number) => {
+        const text = systemFor(pinned.filter((i) => i < from));
+        let used = text ? (await count([text]))[0]! + overhead : 0;
+        for (let i = from; i < history.length; i++) used += historyTokens[i]! + overhead;
+        return { text, used };
+    };
+    let sent = await layout(start);
+    // The reserve is an upper bound up to tokenizer merges across borders: check the real layout, never assume it.
+    while (sent.used + userTokens > budget && start < history.length) {
+        start = firstQuestion(start + 1);
+        sent = await layout(start);
     }
     const messages: ChatMessage[] = [];
-    if (input.systemPrompt) messages.push({ role: "system", text: input.systemPrompt });
+    if (sent.text) messages.push({ role: "system", text: sent.text });
     for (let i = start; i < history.length; i++) messages.push({ role: history[i]!.role, text: historyTexts[i]! });
     messages.push({ role: "user", text: userText });
+    const left = history.slice(0, start);
+    const summarisedMessages = left.filter((m) => m.summarised && !m.pinned).length;
+    const pinnedInSystem = pinned.filter((i) => i < start).length;
     return {
         messages,
         answerTokens,
-        promptTokens: systemTokens + used + userTokens,
+        promptTokens: sent.used + userTokens,
         droppedMessages: start,
+        summarisedMessages,
+        pinnedInSystem,
+        forgottenMessages: start - summarisedMessages - pinnedInSystem,
+        pinsLeftOut,
         attachments,
         promptCut,
         overheadPerMessage: overhead,
@@ -228,7 +298,7 @@ export function calibrateOverhead(plan: RequestPlan, realPromptTokens: number, c
 }
 
 /** Cuts text until the real tokenizer agrees it fits (the char/token ratio varies, so re-count and shrink). */
-async function cutToFit(text: string, tokens: number, target: number, count: TokenCounter): Promise<string> {
+export async function cutToFit(text: string, tokens: number, target: number, count: TokenCounter): Promise<string> {
     let current = cutText(text, tokens, target);
     for (let attempt = 0; attempt < 4 && current; attempt++) {
         const n = (await count([current]))[0]!;

@@ -3,7 +3,7 @@
  * summaries for the list, and validation of what is read from disk.
  */
 
-import type { ChatMessageRecord, Conversation, ConversationSummary } from "../../protocol/conversation";
+import type { ChatMessageRecord, Conversation, ConversationSummary, RunningSummary } from "../../protocol/conversation";
 
 export function summarize(c: Conversation): ConversationSummary {
     return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length };
@@ -39,10 +39,17 @@ export function isConversation(value: unknown): value is Conversation {
     if (typeof value !== "object" || value === null) return false;
     const c = value as Partial<Conversation>;
     return typeof c.id === "string" && typeof c.title === "string" && typeof c.createdAt === "number"
-        && typeof c.updatedAt === "number" && Array.isArray(c.messages)
+        && typeof c.updatedAt === "number" && Array.isArray(c.messages) && (c.summary === undefined || isRunningSummary(c.summary))
         && c.messages.every((m: unknown) => {
             const r = m as Partial<ChatMessageRecord> | null;
             return typeof r === "object" && r !== null && typeof r.id === "string" && typeof r.text === "string"
                 && (r.role === "user" || r.role === "assistant") && typeof r.status === "string";
         });
+}
+
+/** Files written before summaries existed have none; a summary that is there must be whole. */
+function isRunningSummary(value: unknown): value is RunningSummary {
+    const s = value as Partial<RunningSummary> | null;
+    return typeof s === "object" && s !== null && typeof s.text === "string" && typeof s.coveredMessages === "number"
+        && typeof s.tokens === "number" && (s.language === "zh" || s.language === "en") && typeof s.updatedAt === "number";
 }

@@ -18,7 +18,8 @@
  *   pending-attachments, attachment-chip, attachment-remove        chips for the next prompt
  *   attach-selection, attach-file, attach-workspace-file, attach-open-editors
  *   edit-banner, edit-cancel                                       editing an earlier prompt
- *   prompt (textarea), send, stop, footer (context usage of the last answer)
+ *   prompt (textarea), send, stop, footer (context usage of the last answer), chat-export
+ *   chat-summary, message-pin, memory-room and the rest of the memory controls: see memoryView.ts
  * Keyboard: Enter sends, Shift+Enter new line, Esc stops, Up (in an empty prompt) recalls earlier prompts,
  * typing "#file" opens the workspace file picker.
  */
@@ -27,6 +28,7 @@ import { compactCount, fill, formatStats } from "../../core/chat/format";
 import { LINK_ATTRIBUTE } from "../../core/chat/markdown";
 import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
+import { MemoryView } from "./memoryView";
 import { onLanguageLoaded, renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHostMessage): void };
@@ -54,7 +56,9 @@ const attachBar = el("div", { className: "attach-bar" });
 const sendButton = el("button", { className: "btn primary", testId: "send", attrs: { type: "button" } });
 const stopButton = el("button", { className: "btn", testId: "stop", attrs: { type: "button" } });
 const footer = el("div", { className: "footer", testId: "footer" });
-app.append(header, statusBox, notices, list, el("div", { className: "composer" }, [
+const memoryRoom = el("div", { className: "memory-room", testId: "memory-room", attrs: { "aria-live": "polite" } });
+const memory = new MemoryView(post, () => scheduleRender());
+app.append(header, statusBox, notices, list, memoryRoom, el("div", { className: "composer" }, [
     pendingBox, editBanner, prompt, el("div", { className: "composer-actions" }, [attachBar, el("span", { className: "spacer" }), stopButton, sendButton]),
 ]), footer);
 
@@ -69,6 +73,7 @@ const actions: MessageActions = {
     regenerate: () => post({ type: "regenerate" }),
     code: (action, code, language) => post({ type: "code", action, code, language }),
     openSource: (messageId, n) => post({ type: "openSource", messageId, n }),
+    decorate: (root, tools, m, streaming) => strings && memory.decorate(root, tools, m, strings, streaming),
 };
 
 /** The toolbar's @workspace toggle: while on, every prompt is answered from the workspace index. */
@@ -93,6 +98,7 @@ function send(): void {
     if (!text.trim() || state?.streamingId) return;
     post({ type: "send", text, editOf: editing?.id, scope: searchWorkspace ? "workspace" : undefined });
     prompt.value = "";
+    memory.promptSent();
     editing = undefined;
     recallIndex = -1;
 }
@@ -117,6 +123,7 @@ prompt.addEventListener("keydown", (e) => {
     }
 });
 prompt.addEventListener("input", () => {
+    memory.promptChanged(prompt.value);
     // "#file" typed as a word opens the workspace file picker (and is removed from the prompt).
     const m = /(^|\s)#file$/.exec(prompt.value.slice(0, prompt.selectionStart));
     if (m) {
@@ -239,8 +246,9 @@ function render(): void {
     const stick = nearBottom();
     const messages = st.current?.messages ?? [];
     list.replaceChildren(...(messages.length
-        ? messages.map((m, i) => renderMessage(m, s, actions, { streaming: m.id === st.streamingId, isLast: i === messages.length - 1 }))
+        ? memory.withSummary(messages.map((m, i) => renderMessage(m, s, actions, { streaming: m.id === st.streamingId, isLast: i === messages.length - 1 })), st.current, st, s)
         : [el("div", { className: "empty", text: s.emptyChat })]));
+    memory.renderRoom(memoryRoom, st, s);
     if (stick || st.streamingId) list.scrollTop = list.scrollHeight;
 
     pendingBox.replaceChildren(...st.pending.map((a) => {
@@ -277,6 +285,7 @@ function renderHeader(s: UiStrings, st: ChatViewState): void {
         button("+", "chat-new", () => post({ type: "newChat" }), { title: s.newChat, className: "icon" }),
         button("✎", "chat-rename", () => id && post({ type: "renameChat", id }), { title: s.renameChat, className: "icon" }),
         button("✕", "chat-delete", () => id && post({ type: "deleteChat", id }), { title: s.deleteChat, className: "icon" }),
+        button("⤓", "chat-export", () => id && post({ type: "exportChat", id }), { title: s.exportChat, className: "icon" }),
         button("⌫", "chat-clear-all", () => post({ type: "clearAll" }), { title: s.clearAll, className: "icon" }),
     );
 }

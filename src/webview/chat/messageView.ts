@@ -21,6 +21,8 @@ export interface MessageActions {
     code(action: CodeAction, code: string, language: string): void;
     /** A citation or a source of a grounded answer was clicked: the host opens the place it recorded. */
     openSource(messageId: string, n: number): void;
+    /** Adds the memory controls (pin button and badge) to a rendered message: memoryView.ts. */
+    decorate?(root: HTMLElement, tools: HTMLElement, message: ChatMessageRecord, streaming: boolean): void;
 }
 
 /** Rendered HTML by source text: a state update re-renders every message, long chats must not re-highlight. */
@@ -76,6 +78,7 @@ export function renderMessage(m: ChatMessageRecord, s: UiStrings, actions: Messa
     if (m.role === "assistant" && opts.isLast && !opts.streaming) tools.append(button("↻", "regenerate", () => actions.regenerate(), { title: s.regenerate, className: "icon" }));
     tools.append(button("✕", "message-delete", () => actions.remove(m), { title: s.delete, className: "icon" }));
     root.append(el("div", { className: "message-head" }, [el("span", { className: "role", text: m.role === "user" ? s.you : s.assistant }), tools]));
+    actions.decorate?.(root, tools, m, opts.streaming);
 
     if (m.attachments?.length) {
         root.append(el("div", { className: "chips" }, m.attachments.map((a) => {
