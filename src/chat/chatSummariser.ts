@@ -10,7 +10,7 @@
  */
 import type { LlmBackend } from "../backend/llmBackend";
 import { cutToFit, MESSAGE_OVERHEAD_TOKENS, safetyMargin, type TokenCounter } from "../core/chat/budget";
-import { lastHistoryStart, planCompaction, summaryBudget, type CompactionPlan } from "../core/chat/memory";
+import { lastHistoryStart, planCompaction, summaryBudget } from "../core/chat/memory";
 import {
     buildSummaryRequest,
     cleanSummary,
@@ -111,18 +111,22 @@ export class ChatSummariser {
             const model = await this.o.backend.ready(signal);
             const count = counterFor(this.o.memory, model.id, this.o.backend);
             let updated = false;
-            // One chunk per step; a long backlog (a chat from before summaries, a run cancelled many times) takes several.
-            for (let step = 0; step < 32; step++) {
+            // Plan, then fold the plan's messages chunk by chunk (one request each); plan again in case more is due.
+            for (let round = 0; round < 4; round++) {
                 const plan = await planCompaction({
                     systemPrompt: settings.systemPrompt, messages: c.messages, contextSize: model.contextSize, maxTokens: settings.maxTokens,
                     overheadPerMessage: this.o.memory.overheadPerMessage, keepFrom: lastHistoryStart(c.messages),
                 }, count);
                 if (signal.aborted) return "cancelled";
                 if (!plan) return updated ? "updated" : "unneeded";
-                if (step === 0) this.o.onDidChange?.(c);
-                const outcome = await this.step(c, plan, model.contextSize, settings.maxTokens, count, signal);
-                if (outcome !== "updated") return outcome;
-                updated = true;
+                if (!updated) this.o.onDidChange?.(c);
+                let left = plan.messages;
+                while (left.length) {
+                    const outcome = await this.step(c, left, model.contextSize, settings.maxTokens, count, signal);
+                    if (outcome !== "updated") return outcome;
+                    updated = true;
+                    left = left.filter((m) => !m.summarised);
+                }
             }
             return "updated";
         } catch (err) {
@@ -132,8 +136,8 @@ export class ChatSummariser {
         }
     }
 
-    /** Folds as many of the plan's messages as fit one request into the summary; saves the result. */
-    private async step(c: Conversation, plan: CompactionPlan, contextSize: number, maxTokens: number, count: TokenCounter, signal: AbortSignal): Promise<SummaryOutcome> {
+    /** Folds as many of `messages` (oldest first) as fit one request into the summary; saves the result. */
+    private async step(c: Conversation, messages: readonly ChatMessageRecord[], contextSize: number, maxTokens: number, count: TokenCounter, signal: AbortSignal): Promise<SummaryOutcome> {
         const target = summaryBudget(contextSize, maxTokens);
         const language = conversationLanguage(c.messages);
         const previous = c.summary?.text ?? "";
@@ -146,7 +150,7 @@ export class ChatSummariser {
         const chunk: ChatMessageRecord[] = [];
         const texts: string[] = [];
         let used = 0;
-        for (const m of plan.messages) {
+        for (const m of messages) {
             const text = formatForSummary(m, language);
             const tokens = (await count([text]))[0]! + 2;
             if (used + tokens > room) {

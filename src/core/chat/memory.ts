@@ -74,7 +74,8 @@ export async function planCompaction(input: CompactionInput, count: TokenCounter
     const pins = history.flatMap((m, i) => (m.pinned ? [{ role: m.role, text: texts[i]! }] : []));
     let lastUser = history.length - 1;
     while (lastUser >= 0 && history[lastUser]!.role !== "user") lastUser--;
-    const [systemTokens, ...tokens] = await count([composeSystemMessage(input.systemPrompt, pins, ""), ...texts]);
+    // A one-character summary stands in for the real one: its heading is counted here, its text is the budget below.
+    const [systemTokens, ...tokens] = await count([composeSystemMessage(input.systemPrompt, pins, "…"), ...texts]);
     const nextPrompt = Math.max(NEXT_PROMPT_TOKENS, lastUser >= 0 ? tokens[lastUser]! : 0) + overhead;
     const reserve = systemTokens! + overhead * (1 + pins.length) + summaryBudget(input.contextSize, input.maxTokens) + overhead;
     const room = promptBudget(input.contextSize, input.maxTokens) - reserve - nextPrompt;
