@@ -88,6 +88,30 @@ describe("BackendService", () => {
         assert.equal((await ghost).stopReason, "eos");
     });
 
+    it("a background generation (the chat's summary) is not 'generating' and not stopped by Stop, but by its owner and a backend switch", async () => {
+        const embedded = new FakeBackend("embedded", model("a"));
+        const server = new FakeBackend("openai-compatible", model("b"));
+        let choice: BackendKind = "embedded";
+        const service = new BackendService({ embedded, "openai-compatible": server }, () => choice);
+        const states: string[] = [];
+        service.onDidChangeState((s) => states.push(s.kind));
+        const untouched = service.chat({ messages: [], maxTokens: 4 }, { background: true });
+        assert.equal(service.state.kind, "ready");
+        assert.equal(service.generating, false);
+        service.stopAll();
+        embedded.finishAll();
+        assert.equal((await untouched).stopReason, "eos", "Stop Generation left the background generation alone");
+        const owner = new AbortController();
+        const summary = service.chat({ messages: [], maxTokens: 4 }, { background: true, signal: owner.signal });
+        owner.abort();
+        assert.equal((await summary).stopReason, "cancelled");
+        const other = service.chat({ messages: [], maxTokens: 4 }, { background: true });
+        choice = "openai-compatible";
+        service.backendChanged();
+        assert.equal((await other).stopReason, "cancelled");
+        assert.deepEqual(states.filter((s) => s === "generating"), []);
+    });
+
     it("a caller's own abort reaches the backend", async () => {
         const embedded = new FakeBackend("embedded", model("a"));
         const service = new BackendService({ embedded }, () => "embedded");

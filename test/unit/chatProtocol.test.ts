@@ -11,6 +11,8 @@ describe("chat webview protocol guard", () => {
             { type: "openLink", href: "https://example.com/" },
             { type: "send", text: "hi", scope: "workspace" }, { type: "send", text: "hi", scope: "library" },
             { type: "openSource", messageId: "m2", n: 1 },
+            { type: "composing", active: true }, { type: "pinMessage", id: "m1", pinned: false },
+            { type: "editSummary", chatId: "c1", text: "" }, { type: "deleteSummary", chatId: "c1" }, { type: "exportChat", id: "c1" },
         ]) assert.ok(isWebviewToHostMessage(m), JSON.stringify(m));
     });
 
@@ -23,6 +25,8 @@ describe("chat webview protocol guard", () => {
             { type: "send", text: "hi", scope: "/etc" }, { type: "openSource", messageId: "m2", n: 0 },
             { type: "openSource", messageId: "m2", n: 1.5 }, { type: "openSource", messageId: "m2", n: "file:///etc/passwd" },
             { type: "openSource", n: 1 },
+            { type: "composing", active: "yes" }, { type: "pinMessage", id: "m1" }, { type: "editSummary", chatId: "c1" },
+            { type: "editSummary", text: "x" }, { type: "deleteSummary" }, { type: "exportChat", id: 7 },
         ]) assert.ok(!isWebviewToHostMessage(m), JSON.stringify(m));
     });
 });
