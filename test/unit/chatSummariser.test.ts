@@ -35,6 +35,7 @@ class ScriptedBackend implements LlmBackend {
     onDidChangeState() { return { dispose: () => undefined }; }
     async ready() { return this.model; }
     async countTokens(texts: readonly string[]) { return { counts: texts.map(words), estimated: false }; }
+    async listModels() { return [{ id: this.model.id, name: this.model.name }]; }
     complete(): Promise<GenerationResult> { throw new Error("not used"); }
     infill(): Promise<GenerationResult> { throw new Error("not used"); }
     async chat(params: ChatParams, options: StreamOptions = {}): Promise<GenerationResult> {
