@@ -103,7 +103,8 @@ describe("chat memory: 60 rounds on a 1,024-token context", function () {
 
             // Between summary updates (and with the same history start) only the tail is new to the engine.
             if (previous && !updatedBefore && previous.plan.droppedMessages === plan.droppedMessages && previous.system === system) {
-                const overhead = plan.overheadPerMessage;
+                // The template's real cost per message, as learned from the model's own prompt counts (this turn included).
+                const overhead = turnMemory.overheadPerMessage ?? plan.overheadPerMessage;
                 const bound = (await count(prompt)) + (await count(previous.answer)) + 2 * overhead;
                 checkedRounds++;
                 if (bound - r.evaluatedPromptTokens < worst.margin) worst = { round, evaluated: r.evaluatedPromptTokens, bound, margin: bound - r.evaluatedPromptTokens };
