@@ -299,6 +299,11 @@ export class ChatController implements vscode.Disposable {
         this.memory.setComposing(active);
     }
 
+    /** The panel sent its prompt box's text: the user is no longer typing. */
+    promptSent(): void {
+        this.memory.promptSent();
+    }
+
     async pinMessage(id: string, pinned: boolean): Promise<PinResult> {
         const c = this.current;
         if (!c) return { ok: true };

@@ -72,6 +72,13 @@ export class ChatMemory {
         }
     }
 
+    /** The user sent what they typed: they are no longer composing (the answer's end starts the summary). */
+    promptSent(): void {
+        this.composing = false;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+    }
+
     /** Stops a summary being written (a new answer starts, the chat changes); it is planned again later. */
     async cancel(): Promise<void> {
         const id = this.summariser.activeId;

@@ -29,7 +29,9 @@ export function registerChat(services: HearthServices): ChatApi {
     const handle = async (m: WebviewToHostMessage): Promise<void> => {
         switch (m.type) {
             case "ready": return provider.sendInit();
-            case "send": return controller.send(m.text, { editOf: m.editOf, scope: m.scope });
+            case "send":
+                controller.promptSent();
+                return controller.send(m.text, { editOf: m.editOf, scope: m.scope });
             case "openSource": {
                 const source = controller.source(m.messageId, m.n);
                 if (source) await openSource(source);

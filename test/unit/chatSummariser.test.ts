@@ -216,6 +216,16 @@ describe("chat memory: the running summary", () => {
         assert.ok(summary?.text, "the put-off summary was not retried");
     });
 
+    it("starts again once the typed prompt is sent", async () => {
+        const { backend, memory } = setup();
+        const c = conversation(25);
+        memory.setComposing(true);
+        assert.equal(await memory.afterAnswer(c), "cancelled", "put off while the user types");
+        memory.promptSent();
+        assert.equal(await memory.afterAnswer(c), "updated", "the answer to the sent prompt starts the summary");
+        assert.equal(backend.calls.length, 1);
+    });
+
     it("sends the user's edit in the next request; deleting forgets the summarised messages", async () => {
         const { memory } = setup();
         const c = conversation(25);

@@ -49,14 +49,15 @@ export class MemoryView {
     decorate(root: HTMLElement, tools: HTMLElement, m: ChatMessageRecord, s: UiStrings, streaming: boolean): void {
         if (m.pinned) {
             root.classList.add("pinned");
-            root.querySelector(".message-head")?.insertBefore(el("span", { className: "pin-badge", testId: "pinned-badge", text: `📌 ${s.pinned}` }), tools);
+            root.querySelector(".message-head")?.insertBefore(el("span", { className: "pin-badge", testId: "pinned-badge", text: `⚑ ${s.pinned}` }), tools);
         }
         if (m.summarised) {
             root.classList.add("summarised");
             root.title = s.summarisedHint;
         }
         if (streaming || !m.text) return;
-        const pin = button(m.pinned ? "📌" : "📍", "message-pin", () => this.post({ type: "pinMessage", id: m.id, pinned: !m.pinned }), {
+        // ⚐/⚑ (U+2690/2691) are in the fonts VS Code's webviews fall back to; pin emoji are not everywhere.
+        const pin = button(m.pinned ? "⚑" : "⚐", "message-pin", () => this.post({ type: "pinMessage", id: m.id, pinned: !m.pinned }), {
             title: m.pinned ? s.unpin : s.pin, className: `icon${m.pinned ? " on" : ""}`,
         });
         pin.setAttribute("aria-pressed", String(!!m.pinned));
