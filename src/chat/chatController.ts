@@ -19,7 +19,7 @@ import { runChatTurn, type ChatTurnMemory, type TurnGrounding } from "./chatTurn
 import { parseScope } from "../core/chat/grounding";
 import type { KnowledgeIndexStatus } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
-import { ChatMemory, type PinResult } from "./chatMemory";
+import { ChatMemory } from "./chatMemory";
 import type { ChatMessage } from "../protocol/generation";
 
 /** How often the partial answer is written to disk while streaming. */
@@ -292,32 +292,6 @@ export class ChatController implements vscode.Disposable {
             finish();
         }
         if (answer.status === "complete" || (answer.status === "stopped" && answer.text)) void this.memory.afterAnswer(c);
-    }
-
-    /** The user started (or abandoned) a new prompt: a summary being written gives way. */
-    composing(active: boolean): void {
-        this.memory.setComposing(active);
-    }
-
-    /** The panel sent its prompt box's text: the user is no longer typing. */
-    promptSent(): void {
-        this.memory.promptSent();
-    }
-
-    async pinMessage(id: string, pinned: boolean): Promise<PinResult> {
-        const c = this.current;
-        if (!c) return { ok: true };
-        return this.memory.pin(c, id, pinned);
-    }
-
-    async editSummary(chatId: string, text: string): Promise<void> {
-        const c = this.find(chatId);
-        if (c) await this.memory.editSummary(c, text);
-    }
-
-    async deleteSummary(chatId: string): Promise<void> {
-        const c = this.find(chatId);
-        if (c) await this.memory.deleteSummary(c);
     }
 
     /** Retrieval for the turn answering `user` (none without a knowledge index). */

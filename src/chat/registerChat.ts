@@ -30,7 +30,7 @@ export function registerChat(services: HearthServices): ChatApi {
         switch (m.type) {
             case "ready": return provider.sendInit();
             case "send":
-                controller.promptSent();
+                controller.memory.promptSent();
                 return controller.send(m.text, { editOf: m.editOf, scope: m.scope });
             case "openSource": {
                 const source = controller.source(m.messageId, m.n);
@@ -74,19 +74,25 @@ export function registerChat(services: HearthServices): ChatApi {
                 await vscode.commands.executeCommand(command);
                 return;
             }
-            case "composing": return controller.composing(m.active);
+            case "composing": return controller.memory.setComposing(m.active);
             case "pinMessage": {
-                const r = await controller.pinMessage(m.id, m.pinned);
+                const c = controller.current;
+                const r = c ? await controller.memory.pin(c, m.id, m.pinned) : { ok: true as const };
                 if (!r.ok) {
                     void vscode.window.showWarningMessage(t("This message takes {0} tokens, but only {1} tokens are left for pinned messages. Unpin another message first, or pin a shorter one.", r.tokens, r.room));
                 }
                 return;
             }
-            case "editSummary": return controller.editSummary(m.chatId, m.text);
+            case "editSummary": {
+                const c = controller.find(m.chatId);
+                if (c) await controller.memory.editSummary(c, m.text);
+                return;
+            }
             case "deleteSummary": {
+                const c = controller.find(m.chatId);
                 const yes = t("Delete");
                 const question = t("Delete the summary of the earlier messages? The model will no longer know what they said.");
-                if (await vscode.window.showWarningMessage(question, { modal: true }, yes) === yes) await controller.deleteSummary(m.chatId);
+                if (c && await vscode.window.showWarningMessage(question, { modal: true }, yes) === yes) await controller.memory.deleteSummary(c);
                 return;
             }
             case "exportChat": {
