@@ -68,6 +68,29 @@ describe("knowledge index: incremental updates", () => {
     });
 });
 
+describe("knowledge index: cancelling a build", () => {
+    it("keeps what was indexed before Cancel, searchable and on disk, and the next sync finishes the rest", async () => {
+        const root = await tempDir("cancel-root");
+        const dir = await tempDir("cancel-idx");
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 300; i++) files[`n${String(i).padStart(3, "0")}.md`] = `# Note ${i}\n\nshared word.`;
+        await writeTree(root, files);
+        let index = await openIndex(indexConfig(dir, root));
+        const controller = new AbortController();
+        await assert.rejects(index.sync({ signal: controller.signal, onProgress: (p) => { if (p.done >= 1) controller.abort(); } }), { name: "AbortError" });
+        const kept = index.fileCount;
+        assert.ok(kept >= 1 && kept < 300, `${kept} files kept`);
+        assert.equal(index.complete, false);
+        assert.ok((await index.search("shared", 5)).length > 0, "what was indexed is searchable");
+        await index.close();
+        index = await openIndex(indexConfig(dir, root));
+        assert.equal(index.fileCount, kept, "and it was committed");
+        assert.deepEqual(await index.sync(), { indexed: 300 - kept, removed: 0 });
+        assert.equal(index.complete, true);
+        await index.close();
+    });
+});
+
 describe("knowledge index: crash safety", function () {
     this.timeout(240_000);
 
