@@ -136,6 +136,7 @@ export async function measureKnowledgeIndex(options: BenchOptions): Promise<Reco
         index_build_files_per_s: round(d.files! / (d.buildMs! / 1000), 1),
         index_build_cpu_s: round(d.buildCpuMs! / 1000, 1),
         index_reopen_ms: round(d.reopenMs!, 0),
+        index_peak_rss_with_reopen_mb: round(d.finalPeakRssMb!, 0),
         index_build_peak_rss_mb: round(d.peakRssMb!, 0),
         index_build_main_thread_max_delay_ms: round(d.mainThreadMaxDelayMs!, 1),
         index_build_main_thread_busy: round(d.mainThreadBusy!, 3),
