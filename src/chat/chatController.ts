@@ -380,6 +380,10 @@ function nothingFoundText(scope: "workspace" | "library", status: KnowledgeIndex
         return t("I found nothing about this in your {0} index yet: it is still being built ({1} of {2} files). Ask again in a moment.",
             name, status.progress.done, status.progress.total);
     }
+    if (status.state === "error") {
+        return t("Hearth could not search your {0}: its index could not be built ({1}). See the Hearth log, then run “Hearth: Rebuild Index”.",
+            name, status.error ?? "");
+    }
     if (status.state === "empty" || status.files === 0) {
         return scope === "library"
             ? t("Your library has no indexed documents yet. Add a folder with “Hearth: Add Folder to Library…”, then ask again.")
