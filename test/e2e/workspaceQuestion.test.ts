@@ -36,7 +36,7 @@ describe("e2e flow: @workspace question with sources", function () {
         await first.click();
 
         const tab = page.locator(".tabs-container .tab.active");
-        await waitForValue("harbour.md to open", () => tab.innerText(), (t) => /harbour\.md/.test(t), 30_000);
+        await waitForValue("harbour.md to open", () => tab.innerText(), (t) => /harbour\s*\.md/.test(t), 30_000);
         const cursor = page.locator("#status\\.editor\\.selection");
         const position = await waitForValue("the cursor on the cited line", () => cursor.innerText(), (t) => /Ln \d+/.test(t), 30_000);
         assert.equal(Number(/Ln (\d+)/.exec(position)![1]), Number(cited![1]), `cursor at ${position}, source ${label}`);
