@@ -21,6 +21,8 @@ import type { WorkerIndexInfo } from "./workerProtocol";
 const KINDS: KnowledgeIndexKind[] = ["workspace", "library"];
 /** Watcher events are collected this long before one update (a branch switch fires thousands). */
 const UPDATE_DEBOUNCE_MS = 400;
+/** More changed paths than this at once are handled by a full (incremental) walk instead of one by one. */
+const FULL_SYNC_AFTER_EVENTS = 1000;
 /** workspaceState key: the user cleared this workspace's index; do not rebuild it until they ask. */
 const CLEARED_KEY = "hearth.knowledge.cleared";
 
@@ -245,6 +247,12 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
             const paths = [...slot.pendingPaths].filter((p) => !this.isInsideIndexDir(p));
             slot.pendingPaths.clear();
             if (!paths.length) return;
+            // A storm of events (branch switch, npm install, unzipping a folder): one walk is cheaper than checking
+            // every path against the rules, and it skips excluded folders (node_modules) without looking inside.
+            if (paths.length > FULL_SYNC_AFTER_EVENTS) {
+                this.startSync(kind);
+                return;
+            }
             slot.running = this.client.request({ type: "update", kind, paths }).then((result) => {
                 if (result.indexed || result.removed) this.log.info(`Knowledge index (${kind}): updated ${result.indexed}, removed ${result.removed}.`);
                 this.applyInfo(kind, result.info, slot.status.state === "building" ? "building" : "ready");
