@@ -11,14 +11,16 @@ const suites = [
     { name: "llama.cpp tools", cmd: "node scripts/llama-cpp-tools.mjs" },
     { name: "unit", cmd: "npx mocha --config test/.mocharc.unit.json" },
     { name: "bootstrap (a temporary clone without node_modules: npm start/test/bench run npm ci first)", cmd: "npx mocha --config test/.mocharc.bootstrap.json" },
-    { name: "engine integration (real engine process, real GGUF fixtures)", cmd: "npx mocha --config test/.mocharc.engine.json" },
+    // Zero egress (scripts/egress.mjs): the engine and in-host suites run in a network namespace with only loopback,
+    // and every socket their processes open is recorded by strace; any address outside loopback fails the suite.
+    { name: "engine integration (real engine process, real GGUF fixtures)", cmd: 'node scripts/egress.mjs --label "engine integration" -- npx mocha --config test/.mocharc.engine.json' },
     // The OpenAI-compatible server backend: misbehaving local servers, and a real llama-server built from the
     // llama.cpp source node-llama-cpp ships.
     { name: "server backend (bad servers, real llama-server)", cmd: "npx mocha --config test/.mocharc.server.json" },
     { name: "package (linux-x64 VSIX: contents, engine from the unpacked extension)", cmd: "npx mocha --config test/.mocharc.package.json" },
     // Node 24, code-server and Chromium in .tools/ (first run on a fresh machine only; under a second afterwards).
     { name: "workbench tools", cmd: "node scripts/install-tools.mjs" },
-    { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node test/host/runHostTests.mjs", needsTools: true },
+    { name: "in-host (mocha inside the VS Code extension host on code-server)", cmd: "node scripts/egress.mjs --label in-host --hearth extension-host -- node test/host/runHostTests.mjs", needsTools: true },
     { name: "e2e (packaged VSIX in code-server, driven in Chromium)", cmd: "npx mocha --config test/.mocharc.e2e.json", needsTools: true },
     // Smoke run of the benchmarks (goals reported, not enforced); results go to the cache, not over bench/results.*.
     { name: "bench smoke (npm run bench -- --quick)", cmd: "npm run bench -- --quick --out-dir bench/.cache/smoke" },

@@ -1,17 +1,24 @@
 /**
  * Downloads a model with node-llama-cpp's downloader (ipull underneath) into Hearth's models folder. Runs in the
- * engine because node-llama-cpp is ESM-only. Interrupted downloads keep their partial `<file>.ipull` (with ipull's
- * progress metadata) so the next download of the same URI resumes; a finished file of the right size is not fetched
- * again. Only ever called when the user asked for a download.
+ * engine because node-llama-cpp is ESM-only. Only https (loopback http for tests), and every file is checked against
+ * the SHA-256 its server publishes, after the download and after a resume, and again when it was already there
+ * (verifyDownload.ts): a mismatch deletes the file. Interrupted downloads keep their partial `<file>.ipull` (with
+ * ipull's progress metadata) so the next download of the same file resumes. Only ever called when the user asked.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { isDownloadableUri } from "../core/models/curatedModels";
+import { downloadUrlProblem, splitHashFragment } from "../core/models/downloadChecks";
 import { EngineError, type DownloadModelParams, type DownloadModelResult, type DownloadProgressEvent } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
 import { loadNodeLlamaCpp, validateModelFile } from "./modelHost";
+import { assertAllowedTargets, downloadTargets, expectedHashes, recordExpected, removeDownload, stalePartials, verifyTargets } from "./verifyDownload";
 
 const PROGRESS_INTERVAL_MS = 250;
+/** Passed explicitly, so neither HF_ENDPOINT nor MODEL_ENDPOINT in the engine's environment can pick another server. */
+const DEFAULT_HUGGING_FACE = "https://huggingface.co/";
+
+type Downloader = Awaited<ReturnType<Awaited<ReturnType<typeof loadNodeLlamaCpp>>["createModelDownloader"]>>;
 
 export async function downloadModel(
     params: DownloadModelParams,
@@ -21,34 +28,53 @@ export async function downloadModel(
     if (!isDownloadableUri(params.uri)) {
         throw new EngineError("badRequest", `“${params.uri}” is not a model address Hearth can download. Use hf:<user>/<repo>:<quantization> or an https:// link to a .gguf file.`);
     }
-    const { createModelDownloader } = await loadNodeLlamaCpp();
+    const endpoint = params.huggingFaceEndpoint?.trim() || DEFAULT_HUGGING_FACE;
+    const endpointProblem = downloadUrlProblem(endpoint);
+    if (endpointProblem) throw new EngineError("badRequest", `Refusing the Hugging Face address: ${endpointProblem}.`);
+    const { uri, sha256: given } = splitHashFragment(params.uri);
     await fs.mkdir(params.dirPath, { recursive: true });
     let lastEmit = 0;
-    const report = (downloadedBytes: number, totalBytes: number, force = false) => {
+    const report = (downloadedBytes: number, totalBytes: number, force = false, phase: DownloadProgressEvent["phase"] = "download") => {
         const now = Date.now();
         if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return;
         lastEmit = now;
-        emit({ type: "downloadProgress", downloadedBytes, totalBytes });
+        emit({ type: "downloadProgress", phase, downloadedBytes, totalBytes });
     };
 
     const cancelled = () => new EngineError("cancelled", "The download was cancelled. Run “Hearth: Download Model” again to resume it.");
-    let downloader: Awaited<ReturnType<typeof createModelDownloader>>;
-    try {
-        // Resolving an hf: URI asks Hugging Face which file holds the quantization; race it with cancellation.
-        downloader = await raceAbort(createModelDownloader({
-            modelUri: params.uri.trim(),
-            dirPath: params.dirPath,
-            skipExisting: true,
-            deleteTempFileOnCancel: false,
-            showCliProgress: false,
-            endpoints: params.huggingFaceEndpoint ? { huggingFace: params.huggingFaceEndpoint } : undefined,
-            onProgress: (s) => report(s.downloadedSize, s.totalSize),
-        }), signal);
-    } catch (err) {
-        if (signal.aborted) throw cancelled();
-        throw new EngineError("downloadFailed",
-            `Could not find the model ${params.uri}: ${errorText(err)}. Check the internet connection (and proxy) and try again.`, String(err));
+    const create = async (): Promise<Downloader> => {
+        const { createModelDownloader } = await loadNodeLlamaCpp();
+        try {
+            // Resolving an hf: URI asks Hugging Face which file holds the quantization; race it with cancellation.
+            return await raceAbort(createModelDownloader({
+                modelUri: uri,
+                dirPath: params.dirPath,
+                skipExisting: true,
+                deleteTempFileOnCancel: false,
+                showCliProgress: false,
+                endpoints: { huggingFace: endpoint },
+                onProgress: (st) => report(st.downloadedSize, st.totalSize),
+            }), signal);
+        } catch (err) {
+            if (signal.aborted) throw cancelled();
+            throw new EngineError("downloadFailed",
+                `Could not find the model ${params.uri}: ${errorText(err)}. Check the internet connection (and proxy) and try again.`, String(err));
+        }
+    };
+
+    let downloader = await create();
+    let targets = downloadTargets(downloader, params.dirPath);
+    assertAllowedTargets(targets);
+    const expected = await expectedHashes(targets, { pinned: params.expectedSha256, given, signal });
+    // A partial saved for another file (the repository changed meanwhile) is not resumed: start that file over.
+    const stale = await stalePartials(targets, expected);
+    if (stale.length) {
+        await downloader.cancel({ deleteTempFile: true }).catch(() => undefined);
+        for (const target of stale) await removeDownload(target);
+        downloader = await create();
+        targets = downloadTargets(downloader, params.dirPath);
     }
+    await recordExpected(targets, expected);
 
     const totalBytes = downloader.totalSize;
     const resumedFromBytes = downloader.downloadedSize;
@@ -66,14 +92,18 @@ export async function downloadModel(
             `Downloading ${params.uri} failed: ${errorText(err)}. Run “Hearth: Download Model” again to resume.`, String(err));
     }
     report(downloader.totalSize, downloader.totalSize, true);
+    const total = downloader.totalSize;
+    report(0, total, true, "verify");
+    await verifyTargets(targets, expected, signal, (bytes) => report(bytes, total, bytes === total, "verify"));
     // A proxy's HTML error page saved as .gguf must not become the selected model.
     await validateModelFile(modelPath);
     return {
         modelPath,
-        files: downloader.filesInfo.map((f) => f.filePath),
+        files: targets.map((t) => t.filePath),
         totalBytes: downloader.totalSize,
         resumedFromBytes: alreadyDownloaded ? 0 : resumedFromBytes,
         alreadyDownloaded,
+        sha256: expected.map((hashes) => hashes.join("+")),
     };
 }
 

@@ -2,12 +2,14 @@
  * "Hearth: Download Model": a short curated list (or any hf:/https address), downloaded by the engine with
  * node-llama-cpp's downloader into Hearth's global storage, shown as a cancellable notification with percent, speed
  * and time left. Cancelling keeps the partial file, so running the command again resumes. The finished model is
- * selected and loaded. This is the only place Hearth touches the network, and only when the user asks.
+ * selected and loaded. This is the only place Hearth touches the network, and only when the user asks. Only https
+ * (the Hugging Face address too); every file is checked against its published SHA-256 (src/engine/verifyDownload.ts).
  */
 import * as os from "node:os";
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import { CURATED_MODELS, curatedFitsMemory, isDownloadableUri, type CuratedModel } from "../core/models/curatedModels";
+import { downloadUrlProblem } from "../core/models/downloadChecks";
 import { DownloadProgressTracker, formatDuration, formatTransfer } from "../core/models/downloadProgress";
 import { formatBytes } from "../core/formatBytes";
 import { EngineError, type DownloadModelResult } from "../protocol/engineProtocol";
@@ -50,9 +52,11 @@ export async function downloadModelCommand(services: HearthServices): Promise<vo
     if (!pick) return;
     let uri: string;
     let title: string;
+    let pinned: Record<string, string> | undefined;
     if (pick.model) {
         uri = pick.model.uri;
         title = pick.model.title;
+        pinned = pick.model.sha256 && { ...pick.model.sha256 };
     } else {
         const typed = await vscode.window.showInputBox({
             title: vscode.l10n.t("Hearth: Download Model"),
@@ -60,43 +64,40 @@ export async function downloadModelCommand(services: HearthServices): Promise<vo
             placeHolder: "hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF:Q4_K_M",
             ignoreFocusOut: true,
             validateInput: (v) => (!v.trim() || isDownloadableUri(v) ? undefined
-                : vscode.l10n.t("Use hf:<user>/<repo>:<quantization>, hf:<user>/<repo>/<file>.gguf or an https:// link ending in .gguf.")),
+                : vscode.l10n.t("Use hf:<user>/<repo>:<quantization>, hf:<user>/<repo>/<file>.gguf or an https:// link ending in .gguf (add #sha256=<hash> for a server other than Hugging Face).")),
         });
         if (!typed?.trim()) return;
         uri = typed.trim();
         title = uri;
     }
-    const result = await downloadWithProgress(services, uri, title);
+    const result = await downloadWithProgress(services, uri, title, pinned);
     if (result) await useModel(services, result.modelPath, title);
 }
 
-/** Runs the engine's download with a cancellable notification; resolves undefined when cancelled or failed. */
-/** `hearth.download.huggingFaceEndpoint` when it is an http(s) URL (a mirror), else node-llama-cpp's default. */
-function huggingFaceEndpoint(): string | undefined {
-    const value = getSetting("download.huggingFaceEndpoint").trim();
-    if (!value) return undefined;
-    try {
-        const url = new URL(value);
-        return url.protocol === "https:" || url.protocol === "http:" ? url.href : undefined;
-    } catch {
-        return undefined;
+/**
+ * The Hugging Face address: `hearth.download.huggingFaceEndpoint` (a mirror), else the HF_ENDPOINT environment
+ * variable, else huggingface.co; `problem` when the configured one is not an https address (it is then not used).
+ */
+function huggingFaceEndpoint(): { endpoint: string | undefined; problem?: string; source?: string } {
+    for (const [source, value] of [["hearth.download.huggingFaceEndpoint", getSetting("download.huggingFaceEndpoint").trim()], ["HF_ENDPOINT", process.env.HF_ENDPOINT?.trim() ?? ""]] as const) {
+        if (!value) continue;
+        const problem = downloadUrlProblem(value);
+        return problem ? { endpoint: undefined, problem, source } : { endpoint: new URL(value).href, source };
     }
+    return { endpoint: undefined };
 }
 
 function endpointHost(): string {
-    const configured = huggingFaceEndpoint() ?? process.env.HF_ENDPOINT;
-    try {
-        return configured ? new URL(configured).host : "huggingface.co";
-    } catch {
-        return "huggingface.co";
-    }
+    const { endpoint } = huggingFaceEndpoint();
+    return endpoint ? new URL(endpoint).host : "huggingface.co";
 }
 
-export async function downloadWithProgress(services: HearthServices, uri: string, title: string): Promise<DownloadModelResult | undefined> {
+/** Runs the engine's download with a cancellable notification; resolves undefined when cancelled or failed. */
+export async function downloadWithProgress(services: HearthServices, uri: string, title: string, expectedSha256?: Record<string, string>): Promise<DownloadModelResult | undefined> {
     const dirPath = hearthModelsDir(services.context);
-    const endpoint = huggingFaceEndpoint();
-    if (getSetting("download.huggingFaceEndpoint").trim() && !endpoint) {
-        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: “hearth.download.huggingFaceEndpoint” is not an http(s) address; using huggingface.co."));
+    const { endpoint, problem, source } = huggingFaceEndpoint();
+    if (problem) {
+        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0} is not used: {1}. Using huggingface.co.", source ?? "", problem));
     }
     services.log.info(`Downloading ${uri} into ${dirPath}${endpoint ? ` from ${endpoint}` : ""}`);
     try {
@@ -109,9 +110,14 @@ export async function downloadWithProgress(services: HearthServices, uri: string
                 let resumeNote = "";
                 progress.report({ message: vscode.l10n.t("Finding the file…") });
                 try {
-                    return await services.engine.request("downloadModel", { uri, dirPath, huggingFaceEndpoint: endpoint }, {
+                    return await services.engine.request("downloadModel", { uri, dirPath, huggingFaceEndpoint: endpoint, expectedSha256 }, {
                         signal: controller.signal,
                         onEvent: (e) => {
+                            if (e.phase === "verify") {
+                                const pct = e.totalBytes ? Math.floor((e.downloadedBytes / e.totalBytes) * 100) : 0;
+                                progress.report({ message: vscode.l10n.t("Checking the file against its published SHA-256… {0}%", pct) });
+                                return;
+                            }
                             if (!tracker) {
                                 tracker = new DownloadProgressTracker(e.downloadedBytes, Date.now());
                                 if (e.downloadedBytes > 0 && e.downloadedBytes < e.totalBytes) {
@@ -128,7 +134,7 @@ export async function downloadWithProgress(services: HearthServices, uri: string
                 }
             },
         );
-        services.log.info(`Downloaded ${uri} → ${result.modelPath} (${result.totalBytes} bytes`
+        services.log.info(`Downloaded ${uri} → ${result.modelPath} (${result.totalBytes} bytes, SHA-256 ${result.sha256.join(", ")} verified`
             + `${result.alreadyDownloaded ? ", already complete" : result.resumedFromBytes ? `, resumed at ${result.resumedFromBytes}` : ""})`);
         return result;
     } catch (err) {

@@ -105,16 +105,23 @@ export interface InspectModelsResult {
 }
 
 export interface DownloadModelParams {
-    /** hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf or an http(s) URL of a .gguf file. */
+    /**
+     * hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf[#revision], or an https URL of a .gguf file (optionally
+     * ending in #sha256=<hex>). Plain http only to loopback (tests).
+     */
     uri: string;
     /** Folder the model is saved in (Hearth's globalStorage/models). */
     dirPath: string;
-    /** Hugging Face endpoint for hf: URIs (a mirror); node-llama-cpp's default is https://huggingface.co/. */
+    /** Hugging Face endpoint for hf: URIs (a mirror; https); default https://huggingface.co/. */
     huggingFaceEndpoint?: string;
+    /** SHA-256 pinned by Hearth per remote file name (curated models); must equal what the server publishes. */
+    expectedSha256?: Record<string, string>;
 }
 
 export interface DownloadProgressEvent {
     type: "downloadProgress";
+    /** "download" (default): bytes fetched; "verify": bytes hashed while checking the SHA-256. */
+    phase?: "download" | "verify";
     downloadedBytes: number;
     totalBytes: number;
 }
@@ -127,8 +134,10 @@ export interface DownloadModelResult {
     totalBytes: number;
     /** Bytes already on disk from an earlier, interrupted download of the same file (0 for a fresh one). */
     resumedFromBytes: number;
-    /** The complete file was already there; nothing was transferred. */
+    /** The complete file was already there; nothing was transferred (it was checked again). */
     alreadyDownloaded: boolean;
+    /** The SHA-256 each file was checked against and matched, aligned with `files` (parts joined by "+"). */
+    sha256: string[];
 }
 
 export interface EmbedParams {

@@ -76,6 +76,12 @@ describe("models: curated download list", () => {
         assert.ok(isDownloadableUri("https://example.com/models/m.gguf"));
         assert.ok(isDownloadableUri("hf:user/repo"));
         assert.ok(!isDownloadableUri("file:///etc/passwd"));
+        // Plain http only to this machine's loopback (the tests' fake Hugging Face).
+        assert.ok(!isDownloadableUri("http://example.com/models/m.gguf"));
+        assert.ok(isDownloadableUri("http://127.0.0.1:8080/m.gguf"));
+        assert.ok(!isDownloadableUri("https://user:pass@example.com/m.gguf"));
+        assert.ok(isDownloadableUri(`https://example.com/m.gguf#sha256=${"a".repeat(64)}`));
+        assert.ok(!isDownloadableUri("https://example.com/m.gguf#sha256=short"));
         assert.ok(!isDownloadableUri("https://example.com/install.sh"));
         assert.ok(!isDownloadableUri("hf:../../x"));
         assert.ok(!isDownloadableUri("rm -rf /"));

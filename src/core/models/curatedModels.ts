@@ -2,7 +2,15 @@
  * The short list behind "Hearth: Download Model". Each entry is a real Hugging Face GGUF repository resolved by
  * node-llama-cpp's downloader (`hf:<user>/<repo>:<quant>` asks Hugging Face which file holds that quantization, so a
  * split upload is fetched whole). Sizes are approximate and only guide the choice; the download reports real sizes.
+ *
+ * Every downloaded file is checked against the SHA-256 Hugging Face publishes for it (src/core/models/downloadChecks.ts).
+ * An entry may also pin its files: `uri` in the file form with a commit (`hf:user/repo/file.gguf#<40-hex commit>`) and
+ * `sha256` per file name; then a file Hugging Face now publishes differently is refused. Pin ONLY values read from
+ * Hugging Face itself (the file page's "Git LFS Details"): a wrong hash breaks every user's download. None of the
+ * entries below is pinned yet: their hashes could not be read from Hugging Face where this list was written.
  */
+import { isAllowedDownloadUrl, splitHashFragment } from "./downloadChecks";
+
 export type CuratedPurpose = "completions" | "chat";
 
 export interface CuratedModel {
@@ -19,6 +27,8 @@ export interface CuratedModel {
     minRamBytes: number;
     /** What it is for, in English (the host translates it). */
     summary: string;
+    /** Pinned SHA-256 per file name (see above); only with a revision-pinned `uri`. */
+    sha256?: Readonly<Record<string, string>>;
 }
 
 const GB = 1024 ** 3;
@@ -74,17 +84,17 @@ export const CURATED_MODELS: readonly CuratedModel[] = [
     },
 ];
 
-/** hf:<user>/<repo>:<quant> or hf:<user>/<repo>/<path>.gguf, or an http(s) URL to a .gguf file. */
+/**
+ * hf:<user>/<repo>:<quant> or hf:<user>/<repo>/<path>.gguf[#revision], or an https URL to a .gguf file (optionally
+ * with `#sha256=<hex>`); plain http only to this machine's loopback (tests).
+ */
 export function isDownloadableUri(uri: string): boolean {
     const value = uri.trim();
     if (/^hf:[\w.-]+\/[\w.-]+(:[\w.-]+)?$/.test(value)) return true;
     if (/^hf:[\w.-]+\/[\w.-]+\/[^\s#]+\.gguf(#[\w.-]+)?$/i.test(value)) return true;
-    try {
-        const url = new URL(value);
-        return (url.protocol === "https:" || url.protocol === "http:") && /\.gguf$/i.test(url.pathname);
-    } catch {
-        return false;
-    }
+    const bare = splitHashFragment(value).uri;
+    if (bare.includes("#") || !isAllowedDownloadUrl(bare)) return false;
+    return /\.gguf$/i.test(new URL(bare).pathname);
 }
 
 /** The models this machine runs comfortably on the CPU (GPU memory is unknown to the host before the engine runs). */
