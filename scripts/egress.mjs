@@ -91,7 +91,11 @@ if (strace) {
     const others = events.filter((e) => !hearthPid(e.pid));
     const mine = summarize(hearth);
     const theirs = summarize(others);
-    const argvOf = (pid) => (processes.get(pid)?.argv ?? []).join(" ").slice(0, 300);
+    // A thread or a forked child has no execve of its own: name it by its nearest ancestor that has one.
+    const argvOf = (pid) => {
+        const owner = ancestorMatching(pid, processes, () => true);
+        return owner === undefined ? "(unknown process)" : `${owner === pid ? "" : `[in ${owner}] `}${processes.get(owner).argv.join(" ").slice(0, 300)}`;
+    };
     const report = {
         label: opts.label,
         command: opts.command.join(" "),
