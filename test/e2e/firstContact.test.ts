@@ -2,35 +2,20 @@
  * First contact: a user with no model configured asks the chat a question. Instead of an error they get one message
  * with Select Model and Download Model; one click on Select Model, one on a model, and the question they asked is
  * answered. The session's user settings (which name a model for every other flow) lose `hearth.model` for this flow
- * and get it back afterwards.
+ * (openFlow's user settings; undefined removes a key) and get it back afterwards.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { openChatPanel, quickPickRows, runCommand, waitForValue } from "./driver";
-import { RUN_ROOT, screenshot, useFlowPages } from "./session";
+import { screenshot, useFlowPages } from "./session";
 
 const QUESTION = "Tell me a story about a dog.";
 
 describe("e2e: first contact without a model", function () {
     this.timeout(240_000);
     const openFlow = useFlowPages();
-    const settingsFile = path.join(RUN_ROOT, "profile", "User", "settings.json");
-    let original: string | undefined;
-
-    before(() => {
-        original = fs.readFileSync(settingsFile, "utf8");
-        const settings = JSON.parse(original) as Record<string, unknown>;
-        delete settings["hearth.model"];
-        fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-    });
-
-    after(() => {
-        if (original !== undefined) fs.writeFileSync(settingsFile, original);
-    });
 
     it("answers the first question after one click on Select Model and one on a model, with no error on the way", async () => {
-        const { page } = await openFlow("first-contact");
+        const { page } = await openFlow("first-contact", { "hearth.model": undefined });
         // Without a model the Get Started walkthrough opens too; its webview would be a second one on the page.
         await page.locator(".tab", { hasText: "Welcome" }).waitFor({ timeout: 30_000 }).catch(() => undefined);
         await runCommand(page, "View: Close All Editors");

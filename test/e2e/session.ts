@@ -127,7 +127,8 @@ export interface FlowPage {
 /**
  * Opens the workbench on a fresh copy of the e2e workspace, for one flow; waits for Hearth's status bar item.
  * `userSettings` are added to the profile's user settings while the flow's page is open (e.g. a different
- * hearth.model): a workspace's .vscode/settings.json cannot set hearth.model (it is a machine setting).
+ * hearth.model; `undefined` removes a setting): a workspace's .vscode/settings.json cannot set hearth.model (it is a
+ * machine setting).
  */
 export async function openFlowPage(flow: string, userSettings?: Record<string, unknown>): Promise<FlowPage> {
     const s = await session();
