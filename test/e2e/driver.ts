@@ -24,12 +24,13 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
             const input = page.locator(QUICK_INPUT_BOX);
             await input.waitFor({ state: "visible", timeout: 5_000 });
             await input.fill(`>${title}`, { timeout: 5_000 });
+            // The row of exactly this command: a fuzzy neighbour ("Hearth: Select Embedding Model" for "Hearth: Select
+            // Model") may rank first, e.g. when it was used recently, so Enter could run the wrong command.
             const row = page.locator(QUICK_ROWS, { hasText: title }).first();
             await row.waitFor({ state: "visible", timeout: 3_000 });
-            // The first row must be our command, not a fuzzy neighbour.
             const label = (await row.getAttribute("aria-label")) ?? (await row.innerText());
-            if (!label.includes(title)) throw new Error(`first palette row is "${label}"`);
-            await input.press("Enter");
+            if (!label.includes(title)) throw new Error(`palette row is "${label}"`);
+            await row.click({ timeout: 3_000 });
             return;
         } catch (err) {
             lastError = err;

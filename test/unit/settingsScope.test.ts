@@ -90,6 +90,15 @@ describe("settings a workspace must not set (Workspace Trust)", () => {
         for (const key of untrusted?.restrictedConfigurations ?? []) assert.ok(props[key], `${key} is not a setting`);
     });
 
+    it("Hearth's settings are read only through src/config/settings.ts (which reads user-only ones as user-only)", () => {
+        const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
+            .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+        const readers = files(path.join(REPO_ROOT, "src"))
+            .filter((f) => /getConfiguration\(\s*["'`]hearth["'`]/.test(fs.readFileSync(f, "utf8")))
+            .map((f) => path.relative(REPO_ROOT, f));
+        assert.deepEqual(readers, [path.join("src", "config", "settings.ts")]);
+    });
+
     it("covers the settings the issue names", () => {
         for (const key of ["hearth.model", "hearth.modelFolders", "hearth.chat.systemPrompt", "hearth.download.huggingFaceEndpoint"]) {
             assert.ok(dangerousKind(key, props[key]!), `${key} is not recognised as dangerous`);
