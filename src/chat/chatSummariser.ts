@@ -175,10 +175,12 @@ export class ChatSummariser {
         if (!text) return "failed";
         let tokens = (await count([text]))[0]!;
         if (tokens > target) {
-            text = await cutToFit(text, tokens, target, count);
+            // Stored trimmed: the system message sends it trimmed, and the two must be the same text.
+            text = (await cutToFit(text, tokens, target, count)).trim();
             tokens = (await count([text]))[0]!;
         }
         if (signal.aborted) return "cancelled";
+        if (!text) return "failed";
         return this.apply(c, chunk, text, tokens, language);
     }
 

@@ -31,6 +31,8 @@ class ScriptedBackend implements LlmBackend {
     readonly state: BackendState = { kind: "ready", model: this.model };
     calls: Call[] = [];
     hold = false;
+    /** Answer past maxTokens with "eos": what a model's text can count once re-tokenized. */
+    overshoot = false;
     reply: (params: ChatParams) => string = () => "- the user writes a report";
     onDidChangeState() { return { dispose: () => undefined }; }
     async ready() { return this.model; }
@@ -46,6 +48,7 @@ class ScriptedBackend implements LlmBackend {
         }
         const text = this.reply(params);
         const tokens = words(text);
+        if (this.overshoot) return result(text, "eos");
         return result(tokens > params.maxTokens ? text.split(/\s+/).slice(0, params.maxTokens).join(" ") : text, tokens > params.maxTokens ? "maxTokens" : "eos");
     }
 }
@@ -123,6 +126,7 @@ describe("chat memory: the running summary", () => {
 
     it("costs about the same per update however long the chat grows, and every request fits the context", async () => {
         const { backend, memory } = setup();
+        backend.overshoot = true;
         const c = conversation(1);
         const sizes: { round: number; words: number }[] = [];
         for (let round = 1; round <= 80; round++) {
@@ -134,7 +138,8 @@ describe("chat memory: the running summary", () => {
                 assert.ok(prompt + call.params.maxTokens <= CONTEXT, `round ${round}: ${prompt} + ${call.params.maxTokens}`);
                 sizes.push({ round, words: prompt });
             }
-            backend.reply = () => lorem(summaryBudget(CONTEXT, MAX_TOKENS) - 10, `s${round}-`);
+            // Over budget, with a line break near the cut: the summary is cut to its budget.
+            backend.reply = () => `${lorem(summaryBudget(CONTEXT, MAX_TOKENS) - 20, `s${round}-`)} \n ${lorem(40, `t${round}-`)}`;
         }
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const early = mean(sizes.filter((s) => s.round > 20 && s.round <= 40).map((s) => s.words));
@@ -142,6 +147,7 @@ describe("chat memory: the running summary", () => {
         assert.ok(sizes.length >= 6, `${sizes.length} summary requests`);
         assert.ok(late <= early * 1.2, `summary requests grew from ${early} to ${late} words`);
         assert.ok(words(c.summary!.text) <= summaryBudget(CONTEXT, MAX_TOKENS));
+        assert.equal(c.summary!.text, c.summary!.text.trim(), "stored as the system message sends it");
     });
 
     it("folds a long backlog in several requests, each within the context", async () => {

@@ -22,6 +22,8 @@ describe("Chat memory in the extension host", function () {
     let previousMaxTokens: number | undefined;
     const config = () => vscode.workspace.getConfiguration("hearth");
     const current = (): Conversation => chat.conversations()[0]!;
+    /** The chat of the first test (pinned message, summary), for the tests that build on it. */
+    let pinnedChat: Conversation;
     const systemMessage = () => chat.lastRequest()?.find((m) => m.role === "system")?.text ?? "";
 
     before(async () => {
@@ -56,6 +58,7 @@ describe("Chat memory in the extension host", function () {
             await chat.memoryIdle();
         }
         const c = current();
+        pinnedChat = c;
         assert.ok(!pinned.summarised, "a pinned message is never summarised");
         assert.ok(systemMessage().includes(PINNED), "the old pinned message travels in the system message");
         const sent = chat.lastRequest()!;
@@ -75,7 +78,8 @@ describe("Chat memory in the extension host", function () {
     });
 
     it("sends the user's edit of the summary in the next request", async () => {
-        const c = current();
+        const c = pinnedChat;
+        await chat.post({ type: "selectChat", id: c.id });
         const before = c.summary!.text;
         const edited = "The user's dog is called Rex and the report is due on Friday.";
         await chat.post({ type: "editSummary", chatId: c.id, text: edited });
@@ -87,8 +91,29 @@ describe("Chat memory in the extension host", function () {
         await chat.memoryIdle();
     });
 
-    it("exports the chat as Markdown with the summary marked as such", async () => {
+    it("holds the summary back while the user types a prompt, and writes it once they leave the prompt empty", async () => {
+        await vscode.commands.executeCommand("hearth.newChat");
+        // What the panel posts when the prompt box stops being empty.
+        await chat.post({ type: "composing", active: true });
+        let round = 0;
+        // Until the history outgrows the context: from then on every answer would start a summary.
+        while (!current().messages.some((m) => m.droppedMessages) && round < 30) {
+            round++;
+            await chat.ask({ prompt: `Typing round ${round}. Tell me a story.`, displayText: `Typing round ${round}` });
+            await chat.memoryIdle();
+        }
         const c = current();
+        assert.ok(c.messages.some((m) => m.droppedMessages), "the chat never outgrew the context");
+        assert.equal(c.summary, undefined, "a summary was written while the user was typing");
+        assert.ok(!c.messages.some((m) => m.summarised));
+        // The user clears the prompt and leaves it: after a short idle time the summary is written.
+        await chat.post({ type: "composing", active: false });
+        await waitFor("the put-off summary", () => c.summary?.text && c.messages.some((m) => m.summarised), 30_000);
+        await chat.memoryIdle();
+    });
+
+    it("exports the chat as Markdown with the summary marked as such", async () => {
+        const c = pinnedChat;
         const target = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hearth-export-")), "chat.md"));
         await vscode.commands.executeCommand("hearth.exportChat", c.id, target);
         const md = fs.readFileSync(target.fsPath, "utf8");
