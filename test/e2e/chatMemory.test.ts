@@ -1,7 +1,7 @@
 /**
  * Flow: a chat long enough to be summarised, in the real workbench with the packaged extension. The panel shows the
  * "Earlier messages, summarised" item after the messages it stands in for; it expands, is edited in place, and the
- * edit is kept; a message is pinned (badge, and the room line says what pins and summary cost); the text of every
+ * edit is kept; it is deleted after a confirmation; a message is pinned (badge, and the room line says what pins and summary cost); the text of every
  * one of these controls keeps a contrast of at least 4.5:1 against what it is drawn on, in dark, light and both high
  * contrast themes (measured from the computed colours in the webview).
  */
@@ -16,7 +16,18 @@ const THEMES = ["Dark Modern", "Light Modern", "Default High Contrast", "Default
 
 /** WCAG contrast of an element's text against the colours it is painted on (ancestors' backgrounds composited). */
 async function contrast(locator: Locator): Promise<{ ratio: number; color: string; background: string }> {
+    // The panel re-renders on every state change: measure again when the element was replaced mid-way.
+    for (let attempt = 0; ; attempt++) {
+        const measured = await measure(locator);
+        if (measured) return measured;
+        if (attempt >= 10) throw new Error("the element kept being replaced while it was measured");
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}
+
+function measure(locator: Locator): Promise<{ ratio: number; color: string; background: string } | null> {
     return locator.evaluate((el) => {
+        if (!el.isConnected) return null;
         type Rgba = [number, number, number, number];
         const parse = (css: string): Rgba => {
             const m = /rgba?\(([^)]+)\)/.exec(css);
@@ -106,6 +117,14 @@ describe("e2e: long chat memory (summary, pin, contrast)", function () {
         assert.match(room, /Pinned \d+ · summary \d+ · room left for the conversation: [\d.k]+ of [\d.k]+ tokens/);
         await screenshot(page, "chat-memory");
         console.log(`      ${THEMES[0]}: ${(await assertReadable(chat, THEMES[0]!)).join(", ")}`);
+
+        // Delete asks first (a modal dialog of the workbench), then the item says the model forgot those messages.
+        await chat.locator('[data-testid="summary-delete"]').click();
+        const dialog = page.locator(".monaco-dialog-box");
+        await dialog.waitFor({ timeout: 10_000 });
+        await dialog.getByRole("button", { name: "Delete", exact: true }).click();
+        await waitForValue("the summary to be deleted", () => summary.getAttribute("data-state"), (s) => s === "empty", 15_000);
+        assert.match(await chat.locator('[data-testid="summary-text"]').innerText(), /no longer knows/);
 
         // The same chat in the other themes (it is the current chat of the profile).
         for (const theme of THEMES.slice(1)) {
