@@ -140,7 +140,10 @@ export class ChatSummariser {
     private async step(c: Conversation, messages: readonly ChatMessageRecord[], contextSize: number, maxTokens: number, count: TokenCounter, signal: AbortSignal): Promise<SummaryOutcome> {
         const target = summaryBudget(contextSize, maxTokens);
         const language = conversationLanguage(c.messages);
-        const previous = c.summary?.text ?? "";
+        let previous = c.summary?.text ?? "";
+        // A summary written for a bigger context is cut to this one's budget before it is built on.
+        const previousTokens = previous ? (await count([previous]))[0]! : 0;
+        if (previousTokens > target) previous = (await cutToFit(previous, previousTokens, target, count)).trim();
         const overhead = Math.max(MESSAGE_OVERHEAD_TOKENS, this.o.memory.overheadPerMessage ?? 0);
         const frame = buildSummaryRequest({ previous, messages: [], language, targetTokens: target, insist: true });
         const frameTokens = (await count(frame.map((m) => m.text))).reduce((a, b) => a + b + overhead, 0);

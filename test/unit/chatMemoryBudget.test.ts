@@ -103,6 +103,20 @@ describe("chat memory: budget with summary and pins", () => {
         assert.ok(plan.promptTokens + plan.answerTokens <= 512);
     });
 
+    it("cuts a summary written for a bigger context before it leaves out pins or the conversation", async () => {
+        const history = chat(4, 10, 10);
+        history.slice(0, 2).forEach((m) => (m.summarised = true));
+        history[2]!.pinned = true;
+        const summary = lorem(900, "sum");
+        const plan = await planRequest({ systemPrompt: SYSTEM, history, prompt: "q", attachments: [], contextSize: 1024, maxTokens: 128, summary }, wordCounter);
+        assert.equal(plan.summaryCut, true);
+        assert.equal(plan.pinsLeftOut, 0);
+        assert.ok(plan.messages[0]!.text.includes("sum0 sum1") && !plan.messages[0]!.text.includes("sum899"));
+        assert.ok(plan.messages.some((m) => m.text.includes(history[2]!.text)), "the pin is still sent");
+        assert.equal(plan.messages.at(-1)!.text, "q");
+        assert.ok(plan.promptTokens + plan.answerTokens <= 1024);
+    });
+
     it("sizes summary and pins as fixed shares of the prompt budget", () => {
         assert.equal(summaryBudget(8192, 1024), Math.floor(promptBudget(8192, 1024) * 0.15));
         assert.equal(pinBudget(8192, 1024), Math.floor(promptBudget(8192, 1024) * 0.4));

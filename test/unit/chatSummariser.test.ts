@@ -160,6 +160,21 @@ describe("chat memory: the running summary", () => {
         assert.ok(c.messages.slice(0, 100).every((m) => m.summarised));
     });
 
+    it("builds on a summary written for a bigger context after cutting it to this context's budget", async () => {
+        const { backend, memory } = setup();
+        const c = conversation(25);
+        c.messages.slice(0, 10).forEach((m) => (m.summarised = true));
+        c.summary = { text: lorem(3000, "old"), coveredMessages: 10, tokens: 3000, language: "en", updatedAt: 0 };
+        c.messages.at(-1)!.historyStart = 10;
+        backend.reply = () => "shorter now";
+        assert.equal(await memory.afterAnswer(c), "updated");
+        const asked = userText(backend.calls[0]!);
+        assert.ok(asked.includes("old0 old1") && !asked.includes("old2999"), "the old summary was cut to the budget");
+        const prompt = backend.calls[0]!.params.messages.reduce((n, m) => n + words(m.text) + 8, 0);
+        assert.ok(prompt + backend.calls[0]!.params.maxTokens <= CONTEXT);
+        assert.equal(c.summary?.text, "shorter now");
+    });
+
     it("keeps the conversation's language: Chinese instructions for a Chinese chat, asked again after an English answer", async () => {
         const { backend, memory } = setup();
         const c = conversation(25, (i) => `第${i}轮：请帮我修改报告，主角的名字叫小明。\`\`\`js\nconst answer = compute(value);\n\`\`\``, (i) => `好的，${lorem(60, `答${i}-`)}`);

@@ -152,6 +152,8 @@ export interface RequestPlan {
     forgottenMessages: number;
     /** Pinned messages left out because pins, summary and system prompt together outgrew MAX_MEMORY_SHARE. */
     pinsLeftOut: number;
+    /** The summary was cut because it outgrew MAX_MEMORY_SHARE (it was written for a bigger context). */
+    summaryCut: boolean;
     /** The attachments as sent: cut ones carry `truncatedFrom` and real token counts. */
     attachments: Attachment[];
     /** The prompt itself was too long and was cut. */
@@ -191,14 +193,26 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
     const historyTexts = history.map(historyText);
     const boundary = summaryBoundary(history);
     let pinned = history.flatMap((m, i) => (m.pinned ? [i] : []));
+    let summary = input.summary;
     const systemFor = (pins: readonly number[]) =>
-        composeSystemMessage(input.systemPrompt, pins.map((i) => ({ role: history[i]!.role, text: historyTexts[i]! })), input.summary);
+        composeSystemMessage(input.systemPrompt, pins.map((i) => ({ role: history[i]!.role, text: historyTexts[i]! })), summary);
     // Every pin is reserved as if it were in the system message, plus a message's overhead: a pin still in the
     // history costs its text and overhead there instead, so the reserve covers it wherever it ends up.
     const reserveFor = (text: string, tokens: number, pins: number) => (text ? tokens + overhead + pins * overhead : 0);
     let systemText = systemFor(pinned);
     const counted = await count([systemText, input.prompt, ...input.attachments.map((a) => a.text), ...historyTexts]);
     let systemReserve = reserveFor(systemText, counted[0]!, pinned.length);
+    // A summary written for a bigger context (another model, a smaller hearth.contextSize) is cut first…
+    let summaryCut = false;
+    if (summary?.trim() && systemReserve > budget * MAX_MEMORY_SHARE) {
+        const tokens = (await count([summary]))[0]!;
+        const keep = Math.max(0, tokens - (systemReserve - Math.floor(budget * MAX_MEMORY_SHARE)));
+        summary = (await cutToFit(summary, tokens, keep, count)).trim();
+        summaryCut = true;
+        systemText = systemFor(pinned);
+        systemReserve = reserveFor(systemText, (await count([systemText]))[0]!, pinned.length);
+    }
+    // …then the oldest pins are left out, never the conversation itself.
     let pinsLeftOut = 0;
     while (pinned.length && systemReserve > budget * MAX_MEMORY_SHARE) {
         pinned = pinned.slice(1);
@@ -278,6 +292,7 @@ export async function planRequest(input: PlanInput, count: TokenCounter): Promis
         pinnedInSystem,
         forgottenMessages: start - summarisedMessages - pinnedInSystem,
         pinsLeftOut,
+        summaryCut,
         attachments,
         promptCut,
         overheadPerMessage: overhead,
