@@ -158,7 +158,7 @@ export class ChatController implements vscode.Disposable {
 
     async deleteChat(id: string): Promise<void> {
         if (this.streaming?.conversation.id === id) await this.stopAndWait();
-        if (this.memory.summarisingId === id) await this.memory.cancel();
+        await this.memory.forget(id);
         this.conversations = this.conversations.filter((c) => c.id !== id);
         if (this.currentId === id) this.currentId = this.conversations[0]?.id;
         await this.store.delete(id);
@@ -167,8 +167,8 @@ export class ChatController implements vscode.Disposable {
 
     async clearAll(): Promise<void> {
         await this.stopAndWait();
-        await this.memory.cancel();
         const ids = this.conversations.map((c) => c.id);
+        for (const id of ids) await this.memory.forget(id);
         this.conversations = [];
         this.currentId = undefined;
         this.pending = [];

@@ -86,6 +86,13 @@ export class ChatMemory {
         if (id) await this.lastOutcome;
     }
 
+    /** The chat is being deleted: nothing may write it again (a put-off summary would recreate its file). */
+    async forget(id: string): Promise<void> {
+        for (const c of [...this.putOff]) if (c.id === id) this.putOff.delete(c);
+        if (this.summariser.activeId === id) await this.cancel();
+        for (const c of [...this.putOff]) if (c.id === id) this.putOff.delete(c);
+    }
+
     /** Resolves when no summary is being written (tests, shutdown). */
     async idle(): Promise<void> {
         await this.lastOutcome;

@@ -237,6 +237,19 @@ describe("chat memory: the running summary", () => {
         assert.ok(summary?.text, "the put-off summary was not retried");
     });
 
+    it("never writes a deleted chat again, even with a summary put off", async () => {
+        const { backend, memory, saved } = setup();
+        const c = conversation(25);
+        memory.setComposing(true);
+        assert.equal(await memory.afterAnswer(c), "cancelled");
+        await memory.forget(c.id);
+        memory.setComposing(false);
+        await new Promise((r) => setTimeout(r, 50));
+        await memory.idle();
+        assert.equal(backend.calls.length, 0);
+        assert.deepEqual(saved, []);
+    });
+
     it("starts again once the typed prompt is sent", async () => {
         const { backend, memory } = setup();
         const c = conversation(25);
