@@ -14,6 +14,7 @@
  * differing tail and evaluate it again: slower, never wrong.
  */
 import type { ChatHistoryItem, ChatModelFunctions, ChatWrapper, LlamaContextSequence } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { EngineError } from "../protocol/engineProtocol";
 
 /** Prompt tokens per chunk: the longest a completion waits for a chat prompt (about 1.4 s on the model above). */
 export const CHAT_PREFILL_CHUNK_TOKENS = 128;
@@ -33,8 +34,16 @@ export async function prefillChatPrompt(
 ): Promise<void> {
     const { contextText } = chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions });
     const tokens = contextText.tokenize(sequence.model.tokenizer);
-    // A prompt that does not fit is shortened by LlamaChat's context shift: leave that case to it entirely.
-    if (tokens.length + 1 >= sequence.contextSize) return;
+    if (tokens.length + 1 >= sequence.contextSize) {
+        // A prompt that does not fit is shortened by LlamaChat's context shift, which drops earlier messages. When
+        // even the system messages and the last user message alone do not fit, it failed ("No tokens to evaluate")
+        // or, measured, answered an empty prompt: refuse that case clearly instead.
+        const lastUser = history.map((item) => item.type).lastIndexOf("user");
+        const essential = history.filter((item, i) => item.type === "system" || i >= Math.max(0, lastUser));
+        const minimal = chatWrapper.generateContextState({ chatHistory: essential, availableFunctions: functions }).contextText;
+        if (minimal.tokenize(sequence.model.tokenizer).length + 1 >= sequence.contextSize) throw contextOverflow(sequence.contextSize);
+        return;
+    }
     // LlamaChat evaluates at least the last prompt token itself (it samples the first answer token from it).
     const target = tokens.slice(0, -1);
     await sequence.adaptStateToTokens(target, false);
@@ -43,4 +52,10 @@ export async function prefillChatPrompt(
         if (control.signal.aborted) break;
         await sequence.evaluateWithoutGeneratingNewTokens(target.slice(next, next + CHAT_PREFILL_CHUNK_TOKENS));
     }
+}
+
+export function contextOverflow(contextSize: number, detail?: string): EngineError {
+    return new EngineError("contextOverflow",
+        `The request does not fit the model's context of ${contextSize} tokens, even without earlier messages. Send less text, or raise “hearth.contextSize”.`,
+        detail);
 }

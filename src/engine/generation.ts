@@ -15,7 +15,7 @@ import {
     type SamplingOptions,
 } from "../protocol/generation";
 import { toChatHistory } from "./chatHistory";
-import { prefillChatPrompt } from "./chatPrefill";
+import { contextOverflow, prefillChatPrompt } from "./chatPrefill";
 import { loadNodeLlamaCpp, type LoadedModel } from "./modelHost";
 import { functionsForTools, requireToolCall, toolCallFailure, toToolCalls } from "./toolCalling";
 
@@ -83,10 +83,16 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
         };
     } catch (err) {
         if (control.signal.aborted) return cancelled();
-        throw toolCallFailure(err) ?? err;
+        throw toolCallFailure(err) ?? contextOverflowFailure(err, sequence.contextSize) ?? err;
     } finally {
         chat.dispose({ disposeSequence: false });
     }
+}
+
+/** node-llama-cpp's own failure when nothing it can drop makes the history fit (caught before it, normally). */
+function contextOverflowFailure(err: unknown, contextSize: number): EngineError | undefined {
+    if (!(err instanceof Error) || !/Failed to compress chat history|context size is too small|No tokens to evaluate/i.test(err.message)) return undefined;
+    return contextOverflow(contextSize, err.message);
 }
 
 export async function runComplete(loaded: LoadedModel, params: CompleteParams, control: GenerationControl): Promise<GenerationResult> {

@@ -130,6 +130,27 @@ describe("tool calling on the real engine", function () {
         assert.equal(typeof (args.flags as { dry: unknown }).dry, "boolean");
     });
 
+    it("a message longer than the whole context is refused as a context overflow; a long history still drops its oldest turns", async () => {
+        await engine.request("loadModel", testLoadParams(await toolCallingModel(), 2048));
+        const long = "the cat sat on a mat and looked at the dog ".repeat(100);
+        // Before, node-llama-cpp failed with "No tokens to evaluate" or silently answered an empty prompt.
+        await assert.rejects(
+            engine.request("chat", { messages: [{ role: "user", text: long }], maxTokens: 8 }),
+            (err: unknown) => err instanceof EngineError && err.code === "contextOverflow" && /context of 2048 tokens/.test(err.message),
+        );
+        const third = "the cat sat on a mat ".repeat(20);
+        const history: ChatMessage[] = [
+            { role: "system", text: "You help." },
+            ...[1, 2, 3, 4].flatMap((i): ChatMessage[] => [{ role: "user", text: `${i} ${third}` }, { role: "assistant", text: third }]),
+            { role: "user", text: "And now?" },
+        ];
+        const full = (await engine.request("tokenize", { texts: history.map((m) => m.text) })).counts.reduce((a, b) => a + b, 0);
+        assert.ok(full > 2048, `the history (${full} tokens) must overflow the context for this test`);
+        // LlamaChat's context shift drops the oldest turns (how many is node-llama-cpp's choice) and answers.
+        const r = await engine.request("chat", { messages: history, maxTokens: 8, sampling: { temperature: 0 } });
+        assert.ok(r.tokens > 0 && r.promptTokens > 0 && r.promptTokens < 2048, `prompt ${r.promptTokens} tokens, ${r.tokens} generated`);
+    });
+
     it("rejects a tool name with spaces before generating", async () => {
         await engine.request("loadModel", testLoadParams(await toolCallingModel()));
         await assert.rejects(
