@@ -21,6 +21,7 @@ import type { KnowledgeIndexStatus } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
 import { ChatMemory } from "./chatMemory";
 import type { ChatMessage } from "../protocol/generation";
+import { saveErrorMessage } from "./chatSaveErrors";
 
 /** How often the partial answer is written to disk while streaming. */
 const PERSIST_INTERVAL_MS = 1000;
@@ -341,7 +342,7 @@ export class ChatController implements vscode.Disposable {
         this.log.error(`Saving chat “${c.title}”: ${text}`);
         if (text === this.lastSaveError) return;
         this.lastSaveError = text;
-        void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not save the chat history: {0}", text));
+        void vscode.window.showErrorMessage(saveErrorMessage(err, this.store.dir));
     }
 
     /** Newest chat first, `c` current if nothing is, and the panel updated. */

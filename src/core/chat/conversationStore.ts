@@ -28,20 +28,32 @@ export interface LoadResult {
 }
 
 export async function atomicWriteFile(file: string, data: string): Promise<void> {
-    const temp = `${file}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const handle = await fs.open(temp, "w");
+    const suffix = `${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const temp = `${file}${suffix}`;
+    const bakTemp = `${file}.bak${suffix}`;
     try {
-        await handle.writeFile(data, "utf8");
-        await handle.sync();
-    } finally {
-        await handle.close();
-    }
-    try {
-        await fs.copyFile(file, `${file}.bak`);
+        const handle = await fs.open(temp, "w");
+        try {
+            await handle.writeFile(data, "utf8");
+            await handle.sync();
+        } finally {
+            await handle.close();
+        }
+        // The backup goes through its own temp file: a copy that fails half-way (disk full) must not replace the
+        // last good backup with a truncated one.
+        try {
+            await fs.copyFile(file, bakTemp);
+            await fs.rename(bakTemp, `${file}.bak`);
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        }
+        await fs.rename(temp, file);
     } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        // A failed write (disk full, no permission) leaves the old file as it was and no partial temp file behind
+        // to eat the space that is left.
+        await Promise.all([fs.rm(temp, { force: true }), fs.rm(bakTemp, { force: true })]).catch(() => undefined);
+        throw err;
     }
-    await fs.rename(temp, file);
 }
 
 type ReadOutcome<T> = { value: T; problem?: string } | { value: undefined; problem: string };
