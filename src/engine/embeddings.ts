@@ -79,7 +79,7 @@ export class EmbeddingHost {
         await this.unload();
         await validateModelFile(params.modelPath);
         const llama = await this.host.getLlama(params.gpu);
-        const architecture = await checkBeforeLoad(params.modelPath, llama, signal);
+        const { architecture } = await checkBeforeLoad(params.modelPath, llama, signal);
         let model: LlamaModel;
         try {
             model = await llama.loadModel({ modelPath: params.modelPath, gpuLayers: params.gpu === "cpu" ? 0 : "auto", loadSignal: signal });

@@ -7,10 +7,10 @@ import * as path from "node:path";
 import type { InspectModelsParams, InspectModelsResult, ModelInfo } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
 import { loadNodeLlamaCpp, validateModelFile, type ModelHost } from "./modelHost";
-import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
+import { memoryProblem, readModelFileHeader, truncationProblem, weightsProblem } from "./modelFileChecks";
 
 export async function inspectModels(host: ModelHost, params: InspectModelsParams, signal: AbortSignal): Promise<InspectModelsResult> {
-    const { readGgufFileInfo, GgufInsights, GgufFileType, GgmlType } = await loadNodeLlamaCpp();
+    const { GgufFileType, GgmlType } = await loadNodeLlamaCpp();
     // Never switch backends under a loaded model (getLlama would unload it): judge against the backend in use.
     const llama = await host.getLlama(host.current?.params.gpu ?? params.gpu ?? "auto");
     const models: ModelInfo[] = [];
@@ -21,7 +21,8 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
         try {
             await validateModelFile(modelPath);
             info.sizeBytes = (await fs.stat(modelPath)).size;
-            const file = await readGgufFileInfo(modelPath, { signal });
+            const header = await readModelFileHeader(modelPath, llama, signal);
+            const file = header.fileInfo;
             const meta = file.metadata;
             const general = meta?.general;
             info.name = typeof general?.name === "string" && general.name.trim() ? general.name.trim() : path.basename(modelPath, ".gguf");
@@ -32,7 +33,7 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
             const ggml = meta?.tokenizer?.ggml as Record<string, unknown> | undefined;
             info.hasFimTokens = ggml != null && ["fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id"].every((k) => typeof ggml[k] === "number")
                 || ggml != null && ["prefix_token_id", "suffix_token_id", "middle_token_id"].every((k) => typeof ggml[k] === "number");
-            const insights = await GgufInsights.from(file, llama);
+            const insights = header.insights;
             // Older conversions (e.g. stories260K) lack general.file_type: name the dominant tensor type instead.
             const dominant = insights.dominantTensorType;
             if (info.quantization === undefined && dominant !== undefined) info.quantization = GgmlType[dominant];
@@ -54,7 +55,7 @@ export async function inspectModels(host: ModelHost, params: InspectModelsParams
                 info.ok = true;
                 continue;
             }
-            const truncated = truncationProblem(modelPath, file, insights, info.sizeBytes);
+            const truncated = truncationProblem(header);
             if (truncated) {
                 info.error = truncated.message;
                 continue;

@@ -17,9 +17,12 @@ import {
     type LoadProgressEvent,
 } from "../protocol/engineProtocol";
 import { type SequenceName } from "../protocol/generation";
-import { memoryProblem, truncationProblem, weightsProblem } from "./modelFileChecks";
+import { checkBeforeLoad, validateModelFile } from "./modelFileChecks";
 import { packagedTarget } from "./packagedTarget";
 import { templateSupportsTools } from "./toolCalling";
+
+// Kept importable from here: the downloader and the embedding model loader use them.
+export { checkBeforeLoad, validateModelFile };
 
 export type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode": "import" } });
 
@@ -121,7 +124,8 @@ export class ModelHost {
         if (this.loaded && sameLoad(this.loaded.params, params)) return this.loaded.info;
         await this.unload();
 
-        const architecture = await checkBeforeLoad(params.modelPath, llama, signal);
+        // The header is checked (bounded structure walk, node-llama-cpp's reader, memory) before llama.cpp opens the file.
+        const { architecture } = await checkBeforeLoad(params.modelPath, llama, signal);
 
         let model: LlamaModel;
         try {
@@ -210,62 +214,6 @@ function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
 function modelDisplayName(model: LlamaModel, modelPath: string): string {
     const name = model.fileInfo.metadata?.general?.name;
     return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
-}
-
-/**
- * What node-llama-cpp can tell from the header before llama.cpp reads any weights: a supported architecture, enough
- * memory, no missing weights or truncated data. Throws an EngineError that names the file; returns the architecture.
- */
-export async function checkBeforeLoad(modelPath: string, llama: Llama, signal: AbortSignal): Promise<string> {
-    const { readGgufFileInfo, GgufInsights } = await loadNodeLlamaCpp();
-    let architecture = "unknown";
-    try {
-        const fileInfo = await readGgufFileInfo(modelPath, { signal });
-        architecture = String(fileInfo.metadata?.general?.architecture ?? "unknown");
-        const insights = await GgufInsights.from(fileInfo, llama);
-        if (!insights.isSupportedByLlamaCpp) {
-            throw new EngineError("badModel",
-                `${path.basename(modelPath)} uses the “${architecture}” architecture, which this llama.cpp build does not support.`);
-        }
-        // Memory first: a header claiming more than the machine has is the more useful thing to say.
-        const problem = weightsProblem(modelPath, fileInfo)
-            ?? await memoryProblem(modelPath, insights, llama)
-            ?? truncationProblem(modelPath, fileInfo, insights, (await fs.stat(modelPath)).size);
-        if (problem) throw problem;
-        return architecture;
-    } catch (err) {
-        if (err instanceof EngineError) throw err;
-        if (signal.aborted) throw new EngineError("cancelled", "Model loading was cancelled.");
-        throw new EngineError("badModel",
-            `${path.basename(modelPath)} is not a readable GGUF model: ${errorText(err)}`, String(err));
-    }
-}
-
-/** Model files are untrusted input: check existence and the GGUF magic before llama.cpp sees them. */
-export async function validateModelFile(modelPath: string): Promise<void> {
-    const name = path.basename(modelPath);
-    let handle: fs.FileHandle;
-    try {
-        handle = await fs.open(modelPath, "r");
-    } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const reason = code === "ENOENT" ? "the file does not exist" : code === "EISDIR" ? "it is a folder" : errorText(err);
-        throw new EngineError("badModel", `Cannot open model ${modelPath}: ${reason}. Choose another with “Hearth: Select Model”.`);
-    }
-    try {
-        const header = Buffer.alloc(8);
-        const { bytesRead } = await handle.read(header, 0, 8, 0);
-        if (bytesRead < 8 || header.toString("latin1", 0, 4) !== "GGUF") {
-            throw new EngineError("badModel",
-                `${name} is not a GGUF model file (it does not start with the GGUF signature). Hearth loads .gguf files made for llama.cpp.`);
-        }
-        const version = header.readUInt32LE(4);
-        if (version < 2 || version > 3) {
-            throw new EngineError("badModel", `${name} is GGUF version ${version}, which llama.cpp cannot read (expected 2 or 3).`);
-        }
-    } finally {
-        await handle.close();
-    }
 }
 
 export function classifyLoadError(modelPath: string, architecture: string, err: unknown): EngineError {
