@@ -45,7 +45,8 @@ const builds = [
     },
     {
         ...common,
-        entryPoints: { engine: "src/engine/main.ts" },
+        // The chat-template checker runs in a worker thread of the engine (src/engine/chatTemplateCheck.ts).
+        entryPoints: { engine: "src/engine/main.ts", chatTemplateWorker: "src/engine/chatTemplateWorker.ts" },
         outdir: "dist",
         outExtension: { ".js": ".mjs" },
         format: "esm",

@@ -17,7 +17,8 @@ import {
     type LoadProgressEvent,
 } from "../protocol/engineProtocol";
 import { type SequenceName } from "../protocol/generation";
-import { checkBeforeLoad, validateModelFile } from "./modelFileChecks";
+import { checkChatTemplate } from "./chatTemplateCheck";
+import { checkBeforeLoad, validateModelFile, type ModelFileHeader } from "./modelFileChecks";
 import { packagedTarget } from "./packagedTarget";
 import { templateSupportsTools } from "./toolCalling";
 
@@ -125,7 +126,11 @@ export class ModelHost {
         await this.unload();
 
         // The header is checked (bounded structure walk, node-llama-cpp's reader, memory) before llama.cpp opens the file.
-        const { architecture } = await checkBeforeLoad(params.modelPath, llama, signal);
+        const header = await checkBeforeLoad(params.modelPath, llama, signal);
+        const { architecture } = header;
+        // The chat template is untrusted code: it is rendered in a worker (time and memory limits) while the weights load.
+        const template = header.fileInfo.metadata?.tokenizer?.chat_template;
+        const templateCheck = typeof template === "string" ? checkChatTemplate(template, templateTokens(header.fileInfo)) : undefined;
 
         let model: LlamaModel;
         try {
@@ -179,10 +184,17 @@ export class ModelHost {
             gpuFallbackReason: this.gpuFallbackReason,
         };
         const nlc = await loadNodeLlamaCpp();
-        const chatWrapper = nlc.resolveChatWrapper(model) ?? new nlc.GeneralChatWrapper();
+        const verdict = await templateCheck;
+        if (verdict && !verdict.ok) {
+            info.chatTemplateWarning = `The chat template in ${path.basename(params.modelPath)} was not used: ${verdict.reason}. `
+                + "Hearth formats the chat without it, so answers may be worse. A template like this can be a sign of a tampered file.";
+            this.log("warn", info.chatTemplateWarning);
+        }
+        const chatWrapper = await chatWrapperFor(model, verdict?.ok !== false);
         info.chatWrapper = chatWrapper.wrapperName;
-        const template = model.fileInfo.metadata?.tokenizer?.chat_template;
-        info.toolCalling = templateSupportsTools(nlc, chatWrapper, typeof template === "string" ? template : undefined);
+        // A template that failed its check is not looked at again (the chat is formatted without it).
+        const usedTemplate = verdict?.ok === false ? undefined : model.fileInfo.metadata?.tokenizer?.chat_template;
+        info.toolCalling = templateSupportsTools(nlc, chatWrapper, typeof usedTemplate === "string" ? usedTemplate : undefined);
         this.loaded = { params, info, model, context, sequences: { chat, completion }, fim, chatWrapper };
         emit({ type: "loadProgress", progress: 1, stage: "context" });
         this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `
@@ -204,6 +216,25 @@ export class ModelHost {
         await this.llama?.dispose();
         this.llama = undefined;
     }
+}
+
+/** node-llama-cpp's choice of chat format; without the template when it failed its check (never rendered then). */
+async function chatWrapperFor(model: LlamaModel, useTemplate: boolean): Promise<ChatWrapper> {
+    const { resolveChatWrapper, GeneralChatWrapper } = await loadNodeLlamaCpp();
+    if (useTemplate) return resolveChatWrapper(model) ?? new GeneralChatWrapper();
+    const metadata = model.fileInfo.metadata;
+    const fileInfo = { ...model.fileInfo, metadata: { ...metadata, tokenizer: { ...metadata.tokenizer, chat_template: undefined } } };
+    return resolveChatWrapper({
+        bosString: model.tokens.bosString, filename: model.filename, fileInfo: fileInfo as typeof model.fileInfo, tokenizer: model.tokenizer,
+    }) ?? new GeneralChatWrapper();
+}
+
+/** The BOS/EOS token texts a template expects as bos_token/eos_token. */
+function templateTokens(fileInfo: ModelFileHeader["fileInfo"]): { bos: string; eos: string } {
+    const ggml = fileInfo.metadata?.tokenizer?.ggml as { tokens?: unknown; bos_token_id?: unknown; eos_token_id?: unknown } | undefined;
+    const tokens = Array.isArray(ggml?.tokens) ? ggml.tokens : [];
+    const text = (id: unknown) => (typeof id === "number" && typeof tokens[id] === "string" ? tokens[id] as string : "");
+    return { bos: text(ggml?.bos_token_id), eos: text(ggml?.eos_token_id) };
 }
 
 function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {

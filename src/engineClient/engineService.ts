@@ -80,6 +80,8 @@ export class EngineService implements vscode.Disposable {
         this.loadProgress = undefined;
         const fallback = state.kind === "ready" && state.model.location.kind === "embedded" ? state.model.location.gpuFallbackReason : undefined;
         if (fallback) void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0}", fallback));
+        const templateWarning = state.kind === "ready" ? this.backend.loadResult?.chatTemplateWarning : undefined;
+        if (templateWarning) void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0}", templateWarning));
     }
 
     /** Model loading shows in the window's progress area for as long as the backend reports "loading". */

@@ -48,6 +48,8 @@ export interface LoadModelResult {
     infillSupported: boolean;
     /** Set when the GPU backend failed to initialise and the engine fell back to CPU. */
     gpuFallbackReason?: string;
+    /** Set when the model's chat template failed its safety check and the chat is formatted without it. */
+    chatTemplateWarning?: string;
 }
 
 export type EngineBackend = "cuda" | "vulkan" | "metal" | "cpu";

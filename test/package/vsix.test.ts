@@ -60,7 +60,7 @@ describe(`${TARGET} VSIX`, function () {
     });
 
     it("holds the production bundles, manifest and translations", () => {
-        for (const f of ["package.json", "package.nls.json", "package.nls.zh-cn.json", "dist/extension.js", "dist/engine.mjs", "dist/knowledgeWorker.js"]) {
+        for (const f of ["package.json", "package.nls.json", "package.nls.zh-cn.json", "dist/extension.js", "dist/engine.mjs", "dist/knowledgeWorker.js", "dist/chatTemplateWorker.mjs"]) {
             assert.ok(files.includes(f), `missing ${f}`);
         }
         if (fs.existsSync(path.join(REPO_ROOT, "src", "webview", "chat", "main.ts"))) {
