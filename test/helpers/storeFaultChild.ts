@@ -62,6 +62,7 @@ function streamingBackend(): LlmBackend {
         },
         complete: () => Promise.reject(new Error("unused")),
         infill: () => Promise.reject(new Error("unused")),
+        listModels: async () => [],
     };
 }
 
