@@ -7,11 +7,12 @@ import type { BackendService } from "./backend/backendService";
 import type { Embedder } from "./backend/embedder";
 import type { ModelGate } from "./backend/modelGate";
 import type { EngineService } from "./engineClient/engineService";
-import type { Conversation } from "./protocol/conversation";
+import type { Attachment, Conversation } from "./protocol/conversation";
 import type {
     KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "./protocol/knowledge";
 import type { ChatMessage } from "./protocol/generation";
+import type { AttachRequest } from "./protocol/webviewProtocol";
 import type { ReviewService } from "./review/reviewService";
 
 /** A new chat turn started by another capability (Explain Error streams its answer into the chat panel). */
@@ -25,6 +26,11 @@ export interface ChatTurnRequest {
 export interface ChatApi {
     /** Opens the chat panel and streams the answer to `request` as a new turn of the current conversation. */
     ask(request: ChatTurnRequest): Promise<void>;
+    /**
+     * Adds attachments for the next prompt as the panel's buttons do ("selection", "file", …), or a file by its
+     * address; returns what was added (nothing when it was refused with a message).
+     */
+    attach(target: AttachRequest | vscode.Uri): Promise<Attachment[]>;
     /** Where the chat history lives (one JSON file per chat); in-host tests read it with a new ConversationStore. */
     readonly historyDir: string;
     /** Whether the chat webview has been resolved (shown at least once and not disposed). */

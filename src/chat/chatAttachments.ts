@@ -3,8 +3,10 @@
  * vscode.workspace.findFiles) or every open editor. Token cost is the model's real count when a model is loaded,
  * otherwise an estimate (the chip says "≈" and the request re-counts for real before sending).
  */
+import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { formatBytes } from "../core/formatBytes";
 import { newId } from "../core/chat/chatModel";
 import { type Attachment, type AttachmentKind } from "../protocol/conversation";
 import type { LlmBackend } from "../backend/llmBackend";
@@ -13,6 +15,8 @@ import { errorText } from "../core/errorText";
 
 /** Files bigger than this are not read whole into the chat; the budget would cut them anyway. */
 const MAX_ATTACHMENT_CHARS = 400_000;
+/** Larger files are refused before they are opened (VS Code keeps an opened file in the extension host's memory). */
+const MAX_ATTACHMENT_FILE_BYTES = 50 * 1024 * 1024;
 const EXCLUDE = "{**/node_modules/**,**/.git/**,**/out/**,**/dist/**,**/*.gguf,**/*.png,**/*.jpg,**/*.gif,**/*.zip,**/*.vsix}";
 
 export class EditorTracker implements vscode.Disposable {
@@ -32,22 +36,40 @@ export class EditorTracker implements vscode.Disposable {
     }
 }
 
-function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vscode.Range): Omit<Attachment, "tokens" | "estimated"> {
+type Draft = Omit<Attachment, "tokens" | "estimated"> & {
+    /** Characters of the whole text when it was longer than MAX_ATTACHMENT_CHARS and only its start was taken. */
+    fullChars?: number;
+};
+
+function fromDocument(doc: vscode.TextDocument, kind: AttachmentKind, range?: vscode.Range): Draft {
     const rel = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri);
     const base = doc.isUntitled ? doc.fileName : path.basename(doc.uri.fsPath);
-    let text = range ? doc.getText(range) : doc.getText();
-    let label = base;
-    if (range) label = `${base}:${range.start.line + 1}-${range.end.line + 1}`;
-    if (text.length > MAX_ATTACHMENT_CHARS) text = text.slice(0, MAX_ATTACHMENT_CHARS);
+    const whole = range ?? new vscode.Range(0, 0, doc.lineCount - 1, doc.lineAt(doc.lineCount - 1).text.length);
+    const start = doc.offsetAt(whole.start);
+    const chars = doc.offsetAt(whole.end) - start;
+    // A huge file is not copied whole: only the part that could ever be sent is read out of the document.
+    const cut = chars > MAX_ATTACHMENT_CHARS;
+    const text = doc.getText(cut ? new vscode.Range(whole.start, doc.positionAt(start + MAX_ATTACHMENT_CHARS)) : whole);
+    const label = range ? `${base}:${range.start.line + 1}-${range.end.line + 1}` : base;
     // A saved file can be searched by the knowledge index when it is too large to send whole (see groundedTurn.ts).
     const uri = !range && doc.uri.scheme === "file" ? doc.uri.toString() : undefined;
-    return { id: newId("att"), kind, label, path: rel, languageId: doc.languageId, text, uri };
+    return { id: newId("att"), kind, label, path: rel, languageId: doc.languageId, text, uri, fullChars: cut ? chars : undefined };
+}
+
+/** Counts the drafts' tokens; a draft cut at MAX_ATTACHMENT_CHARS says so (the chip shows "cut: n of m"). */
+async function counted(drafts: Draft[], backend: LlmBackend): Promise<Attachment[]> {
+    const { counts, estimated } = await backend.countTokens(drafts.map((d) => d.text));
+    return drafts.map(({ fullChars, ...d }, i) => {
+        const tokens = counts[i]!;
+        const truncatedFrom = fullChars ? Math.ceil(tokens * fullChars / Math.max(1, d.text.length)) : undefined;
+        return { ...d, tokens, estimated, ...(truncatedFrom ? { truncatedFrom } : {}) };
+    });
 }
 
 /** Gathers the attachments for a request from the editor; shows a message and returns [] when there is nothing. */
 export async function gatherAttachments(kind: AttachRequest, tracker: EditorTracker, backend: LlmBackend): Promise<Attachment[]> {
     const t = vscode.l10n.t;
-    let drafts: Omit<Attachment, "tokens" | "estimated">[] = [];
+    let drafts: Draft[] = [];
     const editor = tracker.editor;
     if (kind === "selection") {
         const selections = editor?.selections.filter((s) => !s.isEmpty) ?? [];
@@ -82,25 +104,53 @@ export async function gatherAttachments(kind: AttachRequest, tracker: EditorTrac
         if (!doc) return [];
         drafts = [fromDocument(doc, "file")];
     }
-    const { counts, estimated } = await backend.countTokens(drafts.map((d) => d.text));
-    return drafts.map((d, i) => ({ ...d, tokens: counts[i]!, estimated }));
+    return counted(drafts, backend);
+}
+
+/** A file attached by its address (a workspace file, a file dropped or named by another feature). */
+export async function fileAttachment(uri: vscode.Uri, backend: LlmBackend): Promise<Attachment | undefined> {
+    const doc = await openText(uri);
+    return doc ? (await counted([fromDocument(doc, "file")], backend))[0] : undefined;
 }
 
 /** The active file as an automatic attachment ("what does this file do"), or undefined when there is none. */
 export async function currentFileAttachment(tracker: EditorTracker, backend: LlmBackend): Promise<Attachment | undefined> {
     const editor = tracker.editor;
     if (!editor) return undefined;
-    const draft = fromDocument(editor.document, "file");
-    const { counts, estimated } = await backend.countTokens([draft.text]);
-    return { ...draft, tokens: counts[0]!, estimated, auto: true };
+    const [attachment] = await counted([fromDocument(editor.document, "file")], backend);
+    return { ...attachment!, auto: true };
 }
 
 async function openText(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+    const name = vscode.workspace.asRelativePath(uri);
     try {
+        // Refused before VS Code opens it: a file too large to be worth reading, or one that is not text.
+        const size = (await vscode.workspace.fs.stat(uri)).size;
+        if (size > MAX_ATTACHMENT_FILE_BYTES) {
+            void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: it is {1}, and Hearth reads files up to {2}. Attach a selection from it instead.",
+                name, formatBytes(size), formatBytes(MAX_ATTACHMENT_FILE_BYTES)));
+            return undefined;
+        }
+        if (uri.scheme === "file" && await looksBinary(uri.fsPath)) {
+            void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: it is a binary file, not text.", name));
+            return undefined;
+        }
         return await vscode.workspace.openTextDocument(uri);
     } catch (err) {
-        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: {1}", vscode.workspace.asRelativePath(uri), errorText(err)));
+        void vscode.window.showWarningMessage(vscode.l10n.t("Hearth can't attach {0}: {1}", name, errorText(err)));
         return undefined;
+    }
+}
+
+/** A NUL byte in the first 8 KB: how git and VS Code tell binary files from text. */
+async function looksBinary(file: string): Promise<boolean> {
+    const handle = await fs.open(file, "r");
+    try {
+        const buf = Buffer.alloc(8192);
+        const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+        return buf.subarray(0, bytesRead).includes(0);
+    } finally {
+        await handle.close();
     }
 }
 

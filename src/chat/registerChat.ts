@@ -10,7 +10,7 @@ import { exportFileName, exportMarkdown, type ExportLabels } from "../core/chat/
 import { isWebviewToHostMessage } from "../protocol/webviewProtocol";
 import type { ChatApi, HearthServices } from "../services";
 import type { WebviewToHostMessage } from "../protocol/webviewProtocol";
-import { EditorTracker, gatherAttachments } from "./chatAttachments";
+import { EditorTracker, fileAttachment, gatherAttachments } from "./chatAttachments";
 import { ChatCodeActions } from "./chatCodeActions";
 import { LINK_UI, openModelLink } from "./chatLinks";
 import { ChatController } from "./chatController";
@@ -149,6 +149,13 @@ export function registerChat(services: HearthServices): ChatApi {
         ask: async (request) => {
             await provider.reveal();
             await controller.send(request.prompt, { displayText: request.displayText });
+        },
+        attach: async (target) => {
+            const added = typeof target === "string"
+                ? await gatherAttachments(target, tracker, backend)
+                : (await fileAttachment(target, backend).then((a) => (a ? [a] : [])));
+            controller.addAttachments(added);
+            return added;
         },
         historyDir,
         isViewResolved: () => provider.isResolved,

@@ -7,6 +7,7 @@
 import * as vscode from "vscode";
 import { SnippetRing, snippetAround } from "../core/completion/snippetRing";
 import type { ContextSnippet } from "../core/completion/promptLayout";
+import { documentLength } from "./documentWindow";
 
 const SNIPPET_LINES = 40;
 const DEFINITION_LINES = 16;
@@ -48,7 +49,7 @@ export class ContextCollector implements vscode.Disposable {
     }
 
     private capture(document: vscode.TextDocument, cursorLine: number): void {
-        if (!isCodeDocument(document) || document.isClosed || document.getText().length > MAX_FILE_CHARS) return;
+        if (!isCodeDocument(document) || document.isClosed || documentLength(document) > MAX_FILE_CHARS) return;
         const key = document.uri.toString();
         const line = this.lastEditLine.get(key) ?? cursorLine;
         this.ring.upsert(key, vscode.workspace.asRelativePath(document.uri), snippetAround(document.getText(), line, SNIPPET_LINES));
@@ -93,7 +94,7 @@ export class ContextCollector implements vscode.Disposable {
             const range = "targetUri" in first ? first.targetRange : first.range;
             if (uri.toString() === document.uri.toString()) return true;
             const target = await vscode.workspace.openTextDocument(uri);
-            if (target.getText().length > MAX_FILE_CHARS) return true;
+            if (documentLength(target) > MAX_FILE_CHARS) return true;
             const start = Math.max(0, range.start.line - 2);
             const text = snippetAround(target.getText(), start + DEFINITION_LINES / 2, DEFINITION_LINES);
             this.ring.upsert(`def:${uri.toString()}:${range.start.line}`, `${vscode.workspace.asRelativePath(uri)} (${name})`, text);

@@ -12,6 +12,7 @@ import { EngineError } from "../protocol/engineProtocol";
 import { CompletionSession, type SuggestionResult } from "./completionEngine";
 import type { CompletionToggle } from "./completionToggle";
 import { isCodeDocument, type ContextCollector } from "./contextCollector";
+import { documentWindow } from "./documentWindow";
 import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
 
@@ -73,8 +74,7 @@ export class HearthInlineCompletionProvider implements vscode.InlineCompletionIt
 
         const docKey = document.uri.toString();
         const doc = {
-            text: document.getText(),
-            offset,
+            ...documentWindow(document, offset),
             languageId: document.languageId,
             fileName: vscode.workspace.asRelativePath(document.uri),
         };

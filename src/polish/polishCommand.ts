@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { polishKindLabel, type PolishKind, type PolishRequest } from "../core/polish/polishPrompts";
-import { rewriteText, type RewriteProgress } from "../core/polish/rewritePipeline";
+import { MAX_POLISH_CHARS, rewriteText, type RewriteProgress } from "../core/polish/rewritePipeline";
 import { handleEngineError } from "../backend/errorActions";
 import { rewriteBackend } from "../review/rewriteBackend";
 import type { RefineHandler, ReviewService } from "../review/reviewService";
@@ -27,7 +27,7 @@ export interface PolishArgs {
 
 export type PolishOutcome =
     | { status: "ready"; text: string; parts: number; reviewId: number }
-    | { status: "cancelled" | "noSelection" | "error"; reviewId?: number; message?: string };
+    | { status: "cancelled" | "noSelection" | "tooLarge" | "error"; reviewId?: number; message?: string };
 
 export function kindLabel(kind: PolishKind): string {
     // Each label spelled out so the l10n extractor and the Chinese bundle see the English strings.
@@ -56,6 +56,14 @@ export class PolishCommand {
             return { status: "noSelection" };
         }
         const { document, range } = target;
+        // Measured from offsets: a huge selection is refused without copying its text.
+        const length = document.offsetAt(range.end) - document.offsetAt(range.start);
+        if (length > MAX_POLISH_CHARS) {
+            const message = t("The selection is too long to polish at once ({0} characters; Hearth polishes up to {1} at a time, about 40 pages). Select a part of it and polish it in steps.",
+                length.toLocaleString(), MAX_POLISH_CHARS.toLocaleString());
+            void vscode.window.showWarningMessage(message);
+            return { status: "tooLarge", message };
+        }
         let customInstruction = args.instruction;
         if (kind === "custom" && !customInstruction) {
             customInstruction = await vscode.window.showInputBox({

@@ -48,6 +48,12 @@ export interface RewriteResult {
     truncatedParts: number[];
 }
 
+/**
+ * The longest selection Polish takes at once: about 50k tokens (40 pages), already dozens of parts on a typical
+ * context. A 5 MB selection would be a thousand parts (hours) and a 5 MB live diff; it is refused with a message.
+ */
+export const MAX_POLISH_CHARS = 200_000;
+
 /** Tokens kept free for the chat template's own tokens and rounding. */
 const TEMPLATE_SLACK = 48;
 
