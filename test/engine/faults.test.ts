@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runChatTurn } from "../../src/chat/chatTurn";
 import { CompletionSession } from "../../src/completion/completionEngine";
+import { EngineEmbedder } from "../../src/engineClient/engineEmbedder";
 import { ConversationStore } from "../../src/core/chat/conversationStore";
 import { rewriteText } from "../../src/core/polish/rewritePipeline";
 import type { EmbeddedBackend } from "../../src/engineClient/embeddedBackend";
@@ -22,6 +23,7 @@ import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/em
 import { KILLED_MESSAGE, killAndSettle, type Settled } from "../helpers/faults";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { ensureRandomGguf, type RandomGgufSpec } from "../helpers/ggufWriter";
+import { llamaCppVocab } from "../helpers/llamaVocab";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
 
@@ -189,6 +191,25 @@ describe("faults: SIGKILL of the engine with requests pending", function () {
         const facts = await backend.ready();
         const next = await session.suggest("add.ts", facts, doc, { maxTokens: 4, timeBudgetMs: 10_000, charsPerToken: 3, skipCache: true });
         assert.ok(next?.result && next.result.tokens > 0, "the suggestion after the kill generated nothing");
+        assert.ok(engine.pid && engine.pid !== pid);
+    });
+
+    it("while embedding (what the knowledge index asks the engine for): the batch settles, the next one restarts the engine", async () => {
+        // The index builds its lexical part in its own worker thread without the engine; vectors come from here.
+        const bert = await ensureRandomGguf(CACHE_DIR, {
+            name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
+            contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf") }, tensorType: "Q8_0", seed: 11,
+        });
+        const embedder = new EngineEmbedder(engine, () => ({ modelPath: bert.path, threads: 1, gpu: "cpu" }));
+        await embedder.embed(["warm up: the embedding model is loaded"]);
+        const texts = Array.from({ length: 400 }, (_, i) => `Paragraph ${i} of a long document about lighthouses and their keepers, written for the index.`);
+        const batch = embedder.embed(texts);
+        await new Promise((r) => setTimeout(r, 50));
+        const { pid, settled } = await killAndSettle(engine, { "embedding batch": batch });
+        assertAllLostToKill(settled);
+        report("kill while embedding", settled);
+        const again = await embedder.embed(["after the restart"]);
+        assert.equal(again.vectors.length, 1);
         assert.ok(engine.pid && engine.pid !== pid);
     });
 });
