@@ -181,7 +181,8 @@ describe("hostile model files: fuzzed GGUF headers", function () {
         assert.ok(records.length > 0, "the fuzz run did not run");
         const accepted = records.filter((r) => r.answer.outcome === "accepted");
         const refused = records.filter((r) => r.answer.outcome === "refused");
-        const every = <T>(list: T[], n: number) => list.filter((_, i) => i % Math.max(1, Math.ceil(list.length / n)) === 0).slice(0, n);
+        // Evenly spread over the run: n of each (or all of them when there are fewer).
+        const every = <T>(list: T[], n: number) => list.length <= n ? list : Array.from({ length: n }, (_, i) => list[Math.floor(i * list.length / n)]!);
         const sample = [...every(accepted, ENGINE_SAMPLE / 2), ...every(refused, ENGINE_SAMPLE / 2)];
         const engine = new EngineProcess({ enginePath: ENGINE_PATH, execPath: process.execPath, log: () => undefined, maxCrashes: 1000 });
         const tally = { loaded: 0, refused: 0, crashedAndRestarted: 0 };
