@@ -27,7 +27,8 @@ async function contrast(locator: Locator): Promise<{ ratio: number; color: strin
 
 function measure(locator: Locator): Promise<{ ratio: number; color: string; background: string } | null> {
     return locator.evaluate((el) => {
-        if (!el.isConnected) return null;
+        // A webview that is being re-created (theme change) computes no styles yet: "" everywhere. Measure again.
+        if (!el.isConnected || getComputedStyle(el).color === "") return null;
         type Rgba = [number, number, number, number];
         const parse = (css: string): Rgba => {
             const m = /rgba?\(([^)]+)\)/.exec(css);
@@ -37,7 +38,11 @@ function measure(locator: Locator): Promise<{ ratio: number; color: string; back
         };
         const over = (top: Rgba, below: Rgba): Rgba => [0, 1, 2].map((i) => top[i]! * top[3] + below[i]! * (1 - top[3])).concat(1) as Rgba;
         const layers: Rgba[] = [];
-        for (let n: Element | null = el; n; n = n.parentElement) layers.push(parse(getComputedStyle(n).backgroundColor));
+        for (let n: Element | null = el; n; n = n.parentElement) {
+            const bg = getComputedStyle(n).backgroundColor;
+            if (bg === "") return null;
+            layers.push(parse(bg));
+        }
         let background: Rgba = [255, 255, 255, 1];
         for (const layer of layers.reverse()) background = over(layer, background);
         const color = over(parse(getComputedStyle(el).color), background);
