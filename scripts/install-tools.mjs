@@ -99,6 +99,18 @@ function npmInstall(dir, env) {
     run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--foreground-scripts", "--loglevel=error"], { cwd: dir, env });
 }
 
+/**
+ * Under `npm test` / `npm start`, the parent npm (running on the machine's Node) exports npm_config_user_agent
+ * ("npm/11 node/v20 …") and its lifecycle variables; a nested npm reads that user agent back as its own config, and
+ * code-server's postinstall takes the Node major from it, so it refused to install ("requires node v24") although
+ * Node 24 was first on PATH. The nested install gets the environment without the parent run's npm variables (the
+ * user's own npm_config_* settings, such as a registry mirror, are kept).
+ */
+function withoutParentNpmRun(env) {
+    const parentRun = /^npm_(config_user_agent|lifecycle_|package_|command$|execpath$|node_execpath$)/;
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !parentRun.test(key)));
+}
+
 function install() {
     const before = status();
     const missing = describeMissing(before);
@@ -122,7 +134,7 @@ function install() {
         writePackageJson(paths.codeServerDir, "hearth-tools-code-server", { "code-server": TOOL_VERSIONS.codeServer });
         // code-server's native modules build with node-gyp against Node 24's headers, so Node 24 goes first on PATH.
         npmInstall(paths.codeServerDir, {
-            ...process.env,
+            ...withoutParentNpmRun(process.env),
             // npm 11 skips dependencies' install scripts unless allowed; code-server's postinstall sets up VS Code.
             npm_config_dangerously_allow_all_scripts: "true",
             PATH: `${paths.node24BinDir}${path.delimiter}${process.env.PATH}`,

@@ -4,6 +4,7 @@
  * with the protocol's runtime guard before anything acts on them.
  */
 import * as vscode from "vscode";
+import { DisposableStore } from "../core/disposables";
 import type { BackendState, LlmBackend } from "../backend/llmBackend";
 import { getSetting } from "../config/settings";
 import { isWebviewToHostMessage, type HostToWebviewMessage, type ModelStatusView, type WebviewToHostMessage } from "../protocol/webviewProtocol";
@@ -15,7 +16,7 @@ export const CHAT_VIEW_ID = "hearth.chatView";
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
     private view: vscode.WebviewView | undefined;
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables = new DisposableStore();
     private readonly resolvedEmitter = new vscode.EventEmitter<vscode.WebviewView>();
     /** Fires each time the view is resolved (first shown, or re-created after being moved). */
     readonly onDidResolve = this.resolvedEmitter.event;
@@ -27,7 +28,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         private readonly onMessage: (message: WebviewToHostMessage) => Promise<void>,
         private readonly log: vscode.LogOutputChannel,
     ) {
-        this.disposables.push(
+        this.disposables.add(
             this.resolvedEmitter,
             controller.onMessage((m) => this.post(m)),
             backend.onDidChangeState((s) => this.post({ type: "status", status: statusView(s, this.backend) })),
@@ -105,7 +106,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
 
     dispose(): void {
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
 }
 

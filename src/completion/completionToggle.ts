@@ -4,6 +4,7 @@
  * provider makes for each document.
  */
 import * as vscode from "vscode";
+import { DisposableStore } from "../core/disposables";
 import { getSetting, onDidChangeSetting, updateSetting } from "../config/settings";
 import { completionEnablement, snoozeMinutesLeft, SNOOZE_MS, type Enablement } from "../core/completion/enablement";
 
@@ -11,7 +12,7 @@ const SNOOZE_KEY = "hearth.completions.snoozedUntil";
 
 export class CompletionToggle implements vscode.Disposable {
     private readonly item: vscode.StatusBarItem;
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables = new DisposableStore();
     private snoozeTimer: NodeJS.Timeout | undefined;
     private busy = false;
 
@@ -19,7 +20,7 @@ export class CompletionToggle implements vscode.Disposable {
         this.item = vscode.window.createStatusBarItem("hearth.completions", vscode.StatusBarAlignment.Right, 99);
         this.item.name = vscode.l10n.t("Hearth Inline Suggestions");
         this.item.command = "hearth.completions.toggle";
-        this.disposables.push(
+        this.disposables.add(
             this.item,
             vscode.commands.registerCommand("hearth.completions.toggle", () => this.toggle()),
             vscode.commands.registerCommand("hearth.completions.snooze", () => this.snooze()),
@@ -112,6 +113,6 @@ export class CompletionToggle implements vscode.Disposable {
 
     dispose(): void {
         if (this.snoozeTimer) clearInterval(this.snoozeTimer);
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
 }

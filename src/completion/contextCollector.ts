@@ -5,6 +5,7 @@
  * when a file is left, edited elsewhere or a new definition is found, never on a keystroke in the current file.
  */
 import * as vscode from "vscode";
+import { DisposableStore } from "../core/disposables";
 import { SnippetRing, snippetAround } from "../core/completion/snippetRing";
 import type { ContextSnippet } from "../core/completion/promptLayout";
 import { documentLength } from "./documentWindow";
@@ -18,7 +19,7 @@ const MAX_FILE_CHARS = 1_000_000;
 
 export class ContextCollector implements vscode.Disposable {
     readonly ring = new SnippetRing(10);
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables = new DisposableStore();
     private readonly lastEditLine = new Map<string, number>();
     /** Definition lookups by document and name: true = done; a number = failed at that time (retried later). */
     private readonly lookedUp = new Map<string, true | number>();
@@ -26,7 +27,7 @@ export class ContextCollector implements vscode.Disposable {
 
     constructor() {
         this.previous = vscode.window.activeTextEditor;
-        this.disposables.push(
+        this.disposables.add(
             vscode.window.onDidChangeActiveTextEditor((editor) => {
                 if (this.previous && this.previous !== editor) this.capture(this.previous.document, this.previous.selection.active.line);
                 this.previous = editor;
@@ -106,7 +107,7 @@ export class ContextCollector implements vscode.Disposable {
     }
 
     dispose(): void {
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
 }
 

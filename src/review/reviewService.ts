@@ -25,6 +25,7 @@
  * original text was edited meanwhile, and never applies anything the user did not accept.
  */
 import * as vscode from "vscode";
+import { DisposableStore } from "../core/disposables";
 import { TEST_BUILD, testHooksEnabled } from "../core/testHooks";
 import { checkUnchanged, trackChanges, type TrackResult } from "../core/polish/trackedRange";
 import { closeDiffTabs, ReviewDocuments } from "./reviewDocuments";
@@ -40,7 +41,7 @@ const CTX_HAS_NEXT = "hearth.reviewHasNext";
 export class ReviewService implements vscode.Disposable {
     private readonly documents = new ReviewDocuments();
     private readonly statusItem = vscode.window.createStatusBarItem("hearth.review", vscode.StatusBarAlignment.Left, 1000);
-    private readonly disposables: vscode.Disposable[] = [];
+    private readonly disposables = new DisposableStore();
     private current: ReviewSession | undefined;
     private tracked: TrackResult | undefined;
     private nextId = 1;
@@ -48,7 +49,7 @@ export class ReviewService implements vscode.Disposable {
     constructor(private readonly log: vscode.LogOutputChannel) {
         this.statusItem.name = vscode.l10n.t("Hearth Review");
         this.statusItem.command = "hearth.review.showActions";
-        this.disposables.push(
+        this.disposables.add(
             this.documents,
             this.statusItem,
             vscode.commands.registerCommand("hearth.review.accept", () => this.accept()),
@@ -62,7 +63,7 @@ export class ReviewService implements vscode.Disposable {
         );
         // For in-host tests only, never in the shipped extension (src/core/testHooks.ts).
         if (TEST_BUILD && testHooksEnabled()) {
-            this.disposables.push(vscode.commands.registerCommand("hearth.review.state", (): ReviewSnapshot | undefined => this.current?.snapshot()));
+            this.disposables.add(vscode.commands.registerCommand("hearth.review.state", (): ReviewSnapshot | undefined => this.current?.snapshot()));
         }
     }
 
@@ -222,6 +223,6 @@ export class ReviewService implements vscode.Disposable {
 
     dispose(): void {
         this.current?.finish("cancelled");
-        for (const d of this.disposables) d.dispose();
+        this.disposables.dispose();
     }
 }
