@@ -6,7 +6,7 @@
 import * as vscode from "vscode";
 import { getSetting } from "../config/settings";
 import { promptBudget } from "../core/chat/budget";
-import { newId, summarize, titleFromPrompt } from "../core/chat/chatModel";
+import { newId, summarize, titleForFirstPrompt } from "../core/chat/chatModel";
 import { type Attachment, type ChatMessageRecord, type Conversation, type SourceRef } from "../protocol/conversation";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { buildSystemPrompt, mentionsCurrentFile } from "../core/chat/systemPrompt";
@@ -138,7 +138,7 @@ export class ChatController implements vscode.Disposable {
         const current = this.current;
         if (current && current.messages.length === 0) return this.publish();
         const now = Date.now();
-        const c: Conversation = { id: newId("c"), title: vscode.l10n.t("New chat"), createdAt: now, updatedAt: now, messages: [] };
+        const c: Conversation = { id: newId("c"), title: vscode.l10n.t("New Chat"), createdAt: now, updatedAt: now, messages: [] };
         this.conversations.unshift(c);
         this.select(c.id);
     }
@@ -154,6 +154,7 @@ export class ChatController implements vscode.Disposable {
         const c = this.find(id);
         if (!c || !title.trim()) return;
         c.title = title.trim();
+        c.titleByUser = true;
         this.touchAndSave(c);
     }
 
@@ -236,7 +237,7 @@ export class ChatController implements vscode.Disposable {
             displayText: options.displayText, attachments: attachments.length ? attachments : undefined,
             scope: options.scope ?? parseScope(text).scope,
         };
-        if (c.messages.length === 0) c.title = titleFromPrompt(options.displayText ?? text) || c.title;
+        if (c.messages.length === 0) c.title = titleForFirstPrompt(c, options.displayText ?? text);
         c.messages.push(user);
         await this.generate(c);
     }

@@ -125,7 +125,7 @@ export class PolishCommand {
             }
             const notes: string[] = [];
             if (result.parts > 1) notes.push(t("The selection was longer than the model's context, so Hearth polished it in {0} parts.", result.parts));
-            if (result.truncatedParts.length) notes.push(t("Part(s) {0} reached the token limit and may be cut short.", result.truncatedParts.join(", ")));
+            if (result.truncatedParts.length) notes.push(truncationNote(result.truncatedParts, result.parts));
             session.setVersion(result.text, notes.join(" "));
             if (notes.length) void vscode.window.showInformationMessage(`Hearth: ${notes.join(" ")}`);
             return { status: "ready", text: result.text, parts: result.parts, reviewId: session.id };
@@ -172,6 +172,15 @@ export class PolishCommand {
         const range = args.range ?? editor.selection;
         return range.isEmpty ? undefined : { document: editor.document, range };
     }
+}
+
+/** Which parts of the rewrite stopped at the token limit, in words ("Parts 2 and 3 of 5 …"). */
+function truncationNote(truncated: readonly number[], parts: number): string {
+    const t = vscode.l10n.t;
+    if (parts === 1) return t("The rewrite reached the model's token limit and may be cut short at the end.");
+    if (truncated.length === 1) return t("Part {0} of {1} reached the model's token limit and may be cut short at its end.", truncated[0]!, parts);
+    return t("Parts {0} and {1} of {2} reached the model's token limit and may be cut short at their ends.",
+        truncated.slice(0, -1).join(", "), truncated.at(-1)!, parts);
 }
 
 function partStatus(p: RewriteProgress): string {

@@ -118,6 +118,8 @@ export interface RunningSummary {
 export interface Conversation {
     id: string;
     title: string;
+    /** The user renamed the chat: its title no longer follows the first prompt (edit and resend keeps it). */
+    titleByUser?: boolean;
     createdAt: number;
     updatedAt: number;
     messages: ChatMessageRecord[];

@@ -13,6 +13,14 @@ export function newId(prefix: string): string {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/**
+ * The title of a chat once `prompt` becomes its first message (a new chat, or its first prompt edited and resent):
+ * taken from the prompt, unless the user named the chat.
+ */
+export function titleForFirstPrompt(c: Pick<Conversation, "title" | "titleByUser">, prompt: string): string {
+    return c.titleByUser ? c.title : titleFromPrompt(prompt) || c.title;
+}
+
 /** A title from the first prompt: first line, whitespace collapsed, at most 48 characters. */
 export function titleFromPrompt(text: string): string {
     const line = text.trim().split(/\r?\n/)[0]?.replace(/\s+/g, " ") ?? "";

@@ -29,6 +29,7 @@ import { LINK_ATTRIBUTE } from "../../core/chat/markdown";
 import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
 import { MemoryView } from "./memoryView";
+import { recallPrompt } from "./promptHistory";
 import { onLanguageLoaded, renderMarkdownInto, renderMessage, type MessageActions } from "./messageView";
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHostMessage): void };
@@ -109,17 +110,17 @@ prompt.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         send();
-    } else if (e.key === "ArrowUp" && (prompt.value === "" || recallIndex >= 0) && prompt.selectionStart === 0) {
-        const prompts = userPrompts();
-        if (recallIndex + 1 < prompts.length) {
+    } else if ((e.key === "ArrowUp" || e.key === "ArrowDown") && !e.shiftKey && !e.isComposing) {
+        const next = recallPrompt(e.key === "ArrowUp" ? "up" : "down", {
+            value: prompt.value,
+            caretAtStart: prompt.selectionStart === 0 && prompt.selectionEnd === 0,
+            caretAtEnd: prompt.selectionStart === prompt.value.length,
+        }, recallIndex, userPrompts());
+        if (next) {
             e.preventDefault();
-            recallIndex++;
-            prompt.value = prompts[recallIndex]!;
+            recallIndex = next.index;
+            prompt.value = next.value;
         }
-    } else if (e.key === "ArrowDown" && recallIndex >= 0 && prompt.selectionStart === prompt.value.length) {
-        e.preventDefault();
-        recallIndex--;
-        prompt.value = recallIndex >= 0 ? userPrompts()[recallIndex] ?? "" : "";
     }
 });
 prompt.addEventListener("input", () => {
