@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { reviewDocumentPath } from "../core/reviewLanguages";
 
 export const REVIEW_SCHEME = "hearth-review";
 
@@ -22,12 +23,16 @@ export class ReviewDocuments implements vscode.TextDocumentContentProvider, vsco
         this.registration = vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this);
     }
 
-    /** URIs for review `id` of `document`; the file name keeps its extension so the diff gets syntax colouring. */
+    /**
+     * URIs for review `id` of `document`. The file name keeps its extension so the diff gets syntax colouring; for
+     * languages whose servers would check the proposal, the path names a Hearth proposal language instead (same
+     * colours, no diagnostics: src/core/reviewLanguages.ts).
+     */
     urisFor(id: number, document: vscode.TextDocument): { original: vscode.Uri; proposed: vscode.Uri } {
         const name = path.basename(document.uri.path) || "untitled.txt";
         return {
-            original: vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/original/${name}` }),
-            proposed: vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/proposed/${name}` }),
+            original: vscode.Uri.from({ scheme: REVIEW_SCHEME, path: reviewDocumentPath(id, "original", name, document.languageId) }),
+            proposed: vscode.Uri.from({ scheme: REVIEW_SCHEME, path: reviewDocumentPath(id, "proposed", name, document.languageId) }),
         };
     }
 
