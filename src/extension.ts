@@ -32,6 +32,7 @@ export interface HearthTestApi {
     chat: ChatApi;
     review: ReviewService;
     knowledge: KnowledgeService;
+    statusBar: EngineStatusBar;
 }
 
 /** What activate() returns: its own duration (the bench reads it); the services only in test builds. */
@@ -46,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const backend = new BackendService({ embedded: engine.backend, "openai-compatible": server.backend }, () => getSetting("backend"));
     const review = new ReviewService(log);
     const modelGate = new ModelGate(backend);
-    context.subscriptions.push(log, engine, server, backend, review, modelGate, new EngineStatusBar(backend, engine),
+    const statusBar = new EngineStatusBar(backend, engine);
+    context.subscriptions.push(log, engine, server, backend, review, modelGate, statusBar,
         onDidChangeSetting(["backend"], () => backend.backendChanged()));
     const knowledge = createKnowledgeService(context, log);
     const services: HearthServices = { context, backend, embedder: engine.embedder, engine, modelGate, review, knowledge, log };
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
 
     const activationMs = performance.now() - started;
     log.info(`Hearth activated in ${activationMs.toFixed(1)} ms`);
-    return TEST_BUILD && testHooksEnabled() ? { activationMs, backend, engine, chat, review, knowledge } : { activationMs };
+    return TEST_BUILD && testHooksEnabled() ? { activationMs, backend, engine, chat, review, knowledge, statusBar } : { activationMs };
 }
 
 export function deactivate(): void {

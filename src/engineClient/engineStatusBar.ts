@@ -28,6 +28,12 @@ export class EngineStatusBar implements vscode.Disposable {
         this.item.show();
     }
 
+    /** What the item shows now (in-host tests check that a server backend says where text goes). */
+    get shown(): { text: string; tooltip: string } {
+        const t = this.item.tooltip;
+        return { text: this.item.text, tooltip: typeof t === "string" ? t : t?.value ?? "" };
+    }
+
     private onState(state: BackendState): void {
         void vscode.commands.executeCommand("setContext", "hearth.generating", state.kind === "generating");
         this.render(state);

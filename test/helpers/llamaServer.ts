@@ -14,6 +14,8 @@ export interface LlamaServerOptions {
     threads?: number;
     apiKey?: string;
     extraArgs?: string[];
+    /** The executable; default: built (or taken from the cache) by scripts/llama-cpp-tools.mjs. */
+    exe?: string;
 }
 
 export interface LlamaServer {
@@ -30,7 +32,7 @@ export async function llamaServerPath(): Promise<string> {
 }
 
 export async function startLlamaServer(o: LlamaServerOptions): Promise<LlamaServer> {
-    const exe = await llamaServerPath();
+    const exe = o.exe ?? await llamaServerPath();
     const threads = String(o.threads ?? 1);
     const args = [
         "-m", o.model, "--host", "127.0.0.1", "--port", "0",
