@@ -27,6 +27,10 @@ export function registerEngineCommands({ context, engine, backend, log }: Hearth
                 { label: "$(comment-discussion) " + vscode.l10n.t("Open Chat"), command: "hearth.openChat" },
                 { label: "$(settings-gear) " + vscode.l10n.t("Settings"), command: "hearth.openSettings" },
             ];
+            // With a server backend, its API key is one click away.
+            if (backend.kind === "openai-compatible") {
+                items.splice(1, 0, { label: "$(key) " + vscode.l10n.t("Set Server API Key…"), command: "hearth.setServerApiKey" });
+            }
             const pick = await vscode.window.showQuickPick(items, { title: "Hearth" });
             if (pick) await vscode.commands.executeCommand(pick.command);
         }),

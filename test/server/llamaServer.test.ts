@@ -12,6 +12,7 @@ import { runChatTurn } from "../../src/chat/chatTurn";
 import { requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
 import { ConversationStore } from "../../src/core/chat/conversationStore";
 import type { ChatMessageRecord, Conversation } from "../../src/protocol/conversation";
+import { EngineError } from "../../src/protocol/engineProtocol";
 import { ServerBackend } from "../../src/serverClient/serverBackend";
 import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/embedded";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
@@ -71,6 +72,17 @@ describe("server backend on a real llama-server", function () {
             embedded.dispose();
             engine.dispose();
         }
+    });
+
+    it("--api-key: without the key a clear 401 error, with it (as a bearer token) the server answers", async () => {
+        server = await startLlamaServer({ model: fixture("stories260K.gguf"), apiKey: "team-key-1" });
+        const url = server.url;
+        const keyless = new ServerBackend({ config: () => ({ url, model: "", contextSize: 0 }) });
+        await assert.rejects(keyless.ready(), (err) => err instanceof EngineError && err.code === "serverUnauthorized" && /Set Server API Key/.test(err.message));
+        keyless.dispose();
+        backend = new ServerBackend({ config: () => ({ url, model: "", contextSize: 0, apiKey: "team-key-1" }) });
+        const r = await backend.complete({ sequence: "chat", prompt: "Once upon a time", maxTokens: 8 });
+        assert.ok(r.tokens > 0);
     });
 
     it("Stop closes the request and llama-server stops generating at once", async () => {
