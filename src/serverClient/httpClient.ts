@@ -53,7 +53,8 @@ export interface RequestOptions {
     body?: string;
     timeouts: Timeouts;
     signal?: AbortSignal;
-    agent?: http.Agent;
+    /** false: a connection of its own, outside any pool. */
+    agent?: http.Agent | false;
 }
 
 export interface HttpResponse {
@@ -82,7 +83,24 @@ function asHttpError(err: unknown, connected: boolean): HttpError {
     return new HttpError({ kind: "cut", detail: `${code}: ${detail}` });
 }
 
-export function request(o: RequestOptions): Promise<HttpResponse> {
+export async function request(o: RequestOptions): Promise<HttpResponse> {
+    try {
+        return await attempt(o);
+    } catch (err) {
+        // A kept-alive socket the server had closed meanwhile fails at once, before the request reached anyone:
+        // Node's documented case for sending it again on a fresh connection (req.reusedSocket + ECONNRESET).
+        if (err instanceof StaleSocketError) return attempt({ ...o, agent: false });
+        throw err;
+    }
+}
+
+class StaleSocketError extends Error {
+    constructor() {
+        super("the kept-alive connection had been closed by the server");
+    }
+}
+
+function attempt(o: RequestOptions): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
         const url = new URL(o.url);
         const lib = url.protocol === "https:" ? https : http;
@@ -100,6 +118,8 @@ export function request(o: RequestOptions): Promise<HttpResponse> {
             settled = true;
             clearTimers();
             o.signal?.removeEventListener("abort", onAbort);
+            const code = (err as NodeJS.ErrnoException)?.code;
+            if (req.reusedSocket && code === "ECONNRESET" && !(err instanceof HttpError)) return reject(new StaleSocketError());
             reject(asHttpError(err, connected));
         };
         const onAbort = () => req.destroy(new HttpError({ kind: "aborted" }));

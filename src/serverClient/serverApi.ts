@@ -148,6 +148,9 @@ export class ServerApi {
                 // Ended without "[DONE]" and without a finish reason: the connection was cut mid-answer.
                 if (!state.done && !acc.finished) throw new HttpError({ kind: "cut", detail: "the stream ended without its last event" });
             }
+            // llama-server closes a connection after a streamed answer although it announces keep-alive: not
+            // handing this socket back to the pool spares the next request a dead one.
+            res.close();
             return acc.finish("server", performance.now(), r.promptEstimate);
         } catch (err) {
             // Whatever went wrong, the connection closes: a server still generating for it stops.

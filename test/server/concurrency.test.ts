@@ -10,7 +10,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
+import { CompletionSession, type CompletionDocument } from "../../src/completion/completionEngine";
 import { ServerBackend } from "../../src/serverClient/serverBackend";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { startLlamaServer } from "../helpers/llamaServer";
@@ -34,11 +34,15 @@ interface LoadResult {
     chatFirstTokenMs: number[];
 }
 
-/** One editor: types through a source file, a completion per pause, a chat question after every 4th completion. */
+/**
+ * One editor: types through a source file, a completion per pause (through the provider's CompletionSession, which
+ * measures the model's characters per token first), a chat question after every 4th completion.
+ */
 async function editor(url: string, id: number, until: number, out: LoadResult): Promise<void> {
     const backend = new ServerBackend({ config: () => ({ url, model: "", contextSize: 0 }) });
     try {
         const model = await backend.ready();
+        const session = new CompletionSession(backend, { debounceMs: () => 0 });
         const text = fs.readFileSync(path.join(REPO_ROOT, "src", "core", "completion", "promptLayout.ts"), "utf8");
         let offset = 800 + id * 300;
         for (let n = 0; performance.now() < until; n++) {
@@ -46,8 +50,8 @@ async function editor(url: string, id: number, until: number, out: LoadResult): 
             const doc: CompletionDocument = { text, offset, languageId: "typescript", fileName: "src/core/completion/promptLayout.ts" };
             const started = performance.now();
             try {
-                const s = await requestSuggestion(backend, model, doc, { maxTokens: 16, timeBudgetMs: 10_000 });
-                assert.ok(s.result && s.result.stopReason !== "cancelled");
+                const s = await session.suggest(`editor-${id}`, model, doc, { maxTokens: 16, timeBudgetMs: 10_000, skipCache: true });
+                assert.ok(s?.result && s.result.stopReason !== "cancelled");
                 out.completionMs.push(performance.now() - started);
             } catch (err) {
                 out.errors.push(`completion: ${String(err)}`);

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runChatTurn } from "../../src/chat/chatTurn";
-import { requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
+import { calibrateCharsPerToken, requestSuggestion, type CompletionDocument } from "../../src/completion/completionEngine";
 import { ConversationStore } from "../../src/core/chat/conversationStore";
 import type { ChatMessageRecord, Conversation } from "../../src/protocol/conversation";
 import { EngineError } from "../../src/protocol/engineProtocol";
@@ -26,6 +26,18 @@ const TINY_FIM: RandomGgufSpec = {
     vocab: { kind: "synthetic" }, fim: "append", neverGenerate: "eog", tensorType: "Q8_0", seed: 6,
 };
 
+/**
+ * TINY_FIM for llama-server: its answers must be valid UTF-8 text (llama-server ends a stream with "output that does
+ * not match the expected format" when random weights emit a lone byte token), so the byte-fallback tokens are
+ * silenced too, besides end-of-generation and the FIM markers. Greedy decoding then emits only whole pieces.
+ */
+async function serverFimModel(): Promise<string> {
+    const probe = await ensureRandomGguf(CACHE_DIR, TINY_FIM);
+    const silenced = [...new Set([...Array.from({ length: 259 }, (_, i) => i), ...probe.silencedTokens,
+        ...(probe.fim ? [probe.fim.prefix, probe.fim.suffix, probe.fim.middle] : [])])];
+    return (await ensureRandomGguf(CACHE_DIR, { ...TINY_FIM, name: "server-fim", neverGenerate: silenced })).path;
+}
+
 function sourceDocument(): CompletionDocument {
     const text = fs.readFileSync(path.join(REPO_ROOT, "src", "core", "completion", "postprocess.ts"), "utf8");
     const offset = text.indexOf("    let depth = 0;\n    let lastBalanced") + "    let depth = ".length;
@@ -36,8 +48,8 @@ describe("server backend on a real llama-server", function () {
     this.timeout(180_000);
     let server: LlamaServer | undefined;
     let backend: ServerBackend | undefined;
-    const start = async (model: string, options: { contextSize?: number; parallel?: number; useTokenizer?: boolean } = {}) => {
-        server = await startLlamaServer({ model, contextSize: options.contextSize ?? 2048, parallel: options.parallel ?? 1 });
+    const start = async (model: string, options: { contextSize?: number; parallel?: number; useTokenizer?: boolean; extraArgs?: string[] } = {}) => {
+        server = await startLlamaServer({ model, contextSize: options.contextSize ?? 2048, parallel: options.parallel ?? 1, extraArgs: options.extraArgs });
         const url = server.url;
         backend = new ServerBackend({ config: () => ({ url, model: "", contextSize: 0 }), useTokenizer: options.useTokenizer });
         return backend;
@@ -86,14 +98,14 @@ describe("server backend on a real llama-server", function () {
     });
 
     it("Stop closes the request and llama-server stops generating at once", async () => {
-        const written = await ensureRandomGguf(CACHE_DIR, TINY_FIM);
-        const b = await start(written.path);
+        const b = await start(await serverFimModel());
         await b.ready();
         const controller = new AbortController();
         let chunks = 0;
         let busyAtStop = -1;
         let stoppedAt = 0;
-        const pending = b.complete({ sequence: "chat", prompt: "function add(a, b) {", maxTokens: 1900, sampling: { temperature: 0 } }, {
+        // /infill on the generated model: it never ends by itself, so only Stop can end it before 1,900 tokens.
+        const pending = b.infill({ extraContext: "", prefix: "function add(a, b) {\n", suffix: "\n}\n", currentLinePrefix: "    ", maxTokens: 1900, sampling: { temperature: 0 } }, {
             signal: controller.signal,
             onText: () => {
                 if (++chunks === 10) {
@@ -102,8 +114,11 @@ describe("server backend on a real llama-server", function () {
                 }
             },
         });
+        let failed: unknown;
+        pending.catch((err) => (failed = err));
         // Sampled while the answer streams: the server is working on it.
-        while (chunks < 5) await new Promise((r) => setTimeout(r, 5));
+        while (chunks < 5 && !failed) await new Promise((r) => setTimeout(r, 5));
+        assert.equal(failed, undefined);
         busyAtStop = await busySlots(server!.url);
         const r = await pending;
         assert.equal(r.stopReason, "cancelled");
@@ -120,12 +135,13 @@ describe("server backend on a real llama-server", function () {
     });
 
     it("FIM through /infill: the extra context reaches the prompt and a typed character re-evaluates only the tail", async () => {
-        const written = await ensureRandomGguf(CACHE_DIR, TINY_FIM);
-        const b = await start(written.path, { contextSize: 4096 });
+        // llama-server gives input_extra what is left of the slot's context after one batch: a batch smaller
+        // than the context leaves it room (see the README's team-server section).
+        const b = await start(await serverFimModel(), { contextSize: 2048, extraArgs: ["-b", "512", "-ub", "512"] });
         const model = await b.ready();
         assert.equal(model.capabilities.fim, true);
         const doc = sourceDocument();
-        const options = { maxTokens: 8, timeBudgetMs: 10_000, charsPerToken: 3 };
+        const options = { maxTokens: 8, timeBudgetMs: 10_000, charsPerToken: await calibrateCharsPerToken(b, doc.text) };
         const bare = await requestSuggestion(b, model, doc, { ...options, reuseCache: false });
         assert.equal(bare.kind, "infill");
         const snippets = [{ label: "src/core/completion/promptLayout.ts", text: "export type CompletionMode = \"code\" | \"prose\";\n".repeat(8) }];
