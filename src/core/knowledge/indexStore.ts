@@ -6,7 +6,8 @@
  *                        version and the SHA-256 of the body (line 2), so a damaged or foreign file is recognised.
  *   seg-<n>.jsonl        immutable chunk segments, one JSON array per line (see SegmentLine); written and fsync'ed
  *                        BEFORE the manifest that names them, never changed afterwards.
- *   lex-<generation>.json  a snapshot of the lexical (BM25) index, immutable, named by the manifest it covers.
+ *   lex-<generation>.bin  a snapshot of the lexical (BM25) index (binary, see postingLists.ts), immutable, named by
+ *                        the manifest it covers.
  *   vec-<n>.f32          optional embedding vectors for segment n (Float32, little-endian, one row per chunk in
  *                        segment order), immutable; the manifest's `vectors` says which model made them.
  *
@@ -17,8 +18,11 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 
-/** Bumped whenever the on-disk format changes: an index of another format is rebuilt (with a notice). */
-export const INDEX_FORMAT = 1;
+/**
+ * Bumped whenever the on-disk format changes: an index of another format is rebuilt (with a notice).
+ * 1: MiniSearch JSON snapshot. 2: compact binary lexical snapshot, embedding vectors per segment.
+ */
+export const INDEX_FORMAT = 2;
 const MAGIC = "hearth-knowledge-index";
 export const MANIFEST = "manifest.json";
 const TEMP_MARK = ".tmp-";

@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { IndexFormatError, sha256, writeImmutable, type FileEntry, type IndexStore, type ManifestBody, type SegmentLine } from "./indexStore";
 import { LexicalIndex } from "./lexicalIndex";
 
-interface Snapshot {
+/** What the snapshot's header holds besides the index. */
+interface SnapshotMeta {
     /** Chunk ranges per file at snapshot time: path → [first chunk id, chunk count]. */
     files: Record<string, [number, number]>;
-    index: string;
 }
 
 /** Write a new snapshot once this many chunks were added or removed since the last one. */
@@ -22,19 +22,21 @@ export class LexicalState {
     private changes = 0;
 
     private constructor(
-        private readonly index: LexicalIndex,
+        private readonly index: LexicalIndex<SnapshotMeta>,
         private readonly idToPath: Map<number, string>,
     ) {}
 
     static async load(store: IndexStore, manifest: ManifestBody, displayPath: (fsPath: string) => string): Promise<LexicalState> {
-        let index = LexicalIndex.create();
+        let index = LexicalIndex.create<SnapshotMeta>();
         let covered: Record<string, [number, number]> = {};
         if (manifest.lexical) {
-            const raw = await fs.readFile(path.join(store.dir, manifest.lexical.file), "utf8");
+            const raw = await fs.readFile(path.join(store.dir, manifest.lexical.file));
             if (sha256(raw) !== manifest.lexical.sha256) throw new IndexFormatError("The index's lexical snapshot is damaged.", "corrupt");
-            const snapshot = JSON.parse(raw) as Snapshot;
-            index = LexicalIndex.fromJSON(snapshot.index);
-            covered = snapshot.files;
+            try {
+                ({ index, meta: { files: covered } } = LexicalIndex.deserialize<SnapshotMeta>(raw));
+            } catch (err) {
+                throw new IndexFormatError(`The index's lexical snapshot is damaged (${err instanceof Error ? err.message : String(err)}).`, "corrupt");
+            }
         }
         const state = new LexicalState(index, new Map());
         // Files whose chunks the snapshot holds as they are now are only mapped; the rest are replayed.
@@ -117,10 +119,10 @@ export class LexicalState {
         for (const [fsPath, entry] of Object.entries(manifest.files)) {
             if (entry.firstId !== undefined && entry.spans?.length) files[fsPath] = [entry.firstId, entry.spans.length];
         }
-        const raw = JSON.stringify({ files, index: this.index.toJSON() } satisfies Snapshot);
-        const file = `lex-${manifest.generation}.json`;
+        const raw = this.index.serialize({ files });
+        const file = `lex-${manifest.generation}.bin`;
         await writeImmutable(path.join(store.dir, file), raw);
         this.changes = 0;
-        return { ...manifest, generation: manifest.generation + 1, lexical: { file, generation: manifest.generation, bytes: Buffer.byteLength(raw), sha256: sha256(raw) } };
+        return { ...manifest, generation: manifest.generation + 1, lexical: { file, generation: manifest.generation, bytes: raw.length, sha256: sha256(raw) } };
     }
 }
