@@ -14,7 +14,7 @@ function documents(count: number, firstId = 1): LexicalDocument[] {
     }));
 }
 
-const QUERIES = ["lighthouse keeper", "storm", "parse http response", "max_file_size", "燈塔看守人", "风暴 lantern", "chapter signal", "lanterns", "file3"];
+const QUERIES = ["lighthouse keeper", "storm", "parse http response", "max_file_size", "燈塔看守人", "风暴 lantern", "chapter signal", "light", "file3"];
 
 function results(index: LexicalIndex, query: string): string {
     return index.search(query, 10).map((r) => `${r.id}:${r.score.toFixed(9)}`).join(" ");

@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { INDEX_FORMAT, MANIFEST } from "../../src/core/knowledge/indexStore";
 import { KnowledgeIndex } from "../../src/core/knowledge/knowledgeIndex";
+import { REPO_ROOT } from "../helpers/fixtures";
 import { versionText } from "../helpers/indexWriterChild";
 import { indexConfig, indexedPaths, openIndex, tempDir, writeTree } from "../helpers/knowledgeFiles";
 
@@ -197,6 +198,27 @@ describe("knowledge index: damaged or old-format index", () => {
         content[middle] = content[middle]! ^ 0x20;
         await fs.writeFile(path.join(dir, lex), content);
         await reopenAndRebuild(dir, root, "corrupt");
+    });
+
+    it("a real index of format 1 (MiniSearch's JSON snapshot) is detected, rebuilt with a notice, and its files removed", async () => {
+        const root = await tempDir("fmt1-root");
+        const dir = await tempDir("fmt1-idx");
+        await writeTree(root, { "a.md": "# Apples\n\nRed apples grow on trees.\n", "b.md": "# Bananas\n\nYellow bananas.\n" });
+        const fixture = path.join(REPO_ROOT, "test", "fixtures", "knowledge-index-format1");
+        for (const name of ["manifest.json", "seg-1.jsonl", "lex-1.json"]) await fs.copyFile(path.join(fixture, name), path.join(dir, name));
+        const { index, notice } = await KnowledgeIndex.open(indexConfig(dir, root));
+        assert.equal(notice?.reason, "oldFormat", notice?.detail);
+        assert.match(notice?.detail ?? "", /format 1\b/);
+        assert.equal(index.fileCount, 0, "started afresh");
+        await index.sync();
+        assert.equal((await index.search("bananas", 3))[0]?.relativePath, "b.md", "rebuilt and searchable");
+        await index.close();
+        const left = await fs.readdir(dir);
+        assert.ok(!left.includes("lex-1.json"), `the format-1 snapshot is gone: ${left.join(", ")}`);
+        assert.ok(left.some((n) => /^lex-\d+\.bin$/.test(n)), `a binary snapshot was written: ${left.join(", ")}`);
+        const again = await KnowledgeIndex.open(indexConfig(dir, root));
+        assert.equal(again.notice, undefined, "the rebuilt index opens cleanly");
+        await again.index.close();
     });
 
     it("an index of another format version is rebuilt", async () => {

@@ -20,7 +20,7 @@ import * as path from "node:path";
 
 /**
  * Bumped whenever the on-disk format changes: an index of another format is rebuilt (with a notice).
- * 1: MiniSearch JSON snapshot. 2: compact binary lexical snapshot, embedding vectors per segment.
+ * 1: MiniSearch JSON snapshot (lex-<generation>.json). 2: compact binary lexical snapshot (lex-<generation>.bin).
  */
 export const INDEX_FORMAT = 2;
 const MAGIC = "hearth-knowledge-index";

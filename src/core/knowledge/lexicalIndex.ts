@@ -13,9 +13,13 @@
  *   the labelled set fell from 0.953 to 0.918. Its export is JSON parsed whole at open.
  * - Others (lunr: immutable, no incremental update; wink-bm25: plain objects; SQLite FTS5: native module per
  *   Electron ABI, or a WASM build that holds the database in memory) do not fit an incremental, bounded index.
- * So: BM25+ exactly as MiniSearch scored it (k 1.2, b 0.7, d 0.5, per-field IDF, field boosts, prefix matches
- * weighted 0.375, score × matched query terms), over typed-array posting lists (postingLists.ts) whose snapshot is
- * read back as-is: ~8 bytes per posting instead of hundreds.
+ * So: BM25+ exactly as MiniSearch scored it (k 1.2, b 0.7, d 0.5, per-field IDF, field length = distinct terms,
+ * field boosts, prefix matches weighted 0.375, score × matched query terms), over typed-array posting lists
+ * (postingLists.ts) whose snapshot is read back as-is: ~8 bytes per posting instead of hundreds. The tokenizer is
+ * the one MiniSearch was given. test/unit/knowledgeLexicalReference.test.ts keeps MiniSearch (a dev dependency) as
+ * the reference: same top 10 and scores (1e-9) for every labelled question. Deliberate differences (they change no
+ * top 10 there): at most 24 prefix expansions per term (the shortest), heading/path term frequencies capped at 15,
+ * and removed chunks never count in a term's document frequency (MiniSearch counts them until it vacuums).
  */
 import {
     EMPTY_POSTINGS, FIELDS, fieldTf, lowerBound, mergePostings, packTf, serializeLexical, deserializeLexical,
@@ -124,13 +128,15 @@ export class LexicalIndex<Meta = unknown> {
         const counts = new Map<string, [number, number, number]>();
         [doc.text, doc.heading, doc.path].forEach((value, field) => {
             const terms = value ? tokenize(value) : [];
-            this.lengths[number * FIELDS + field] = terms.length;
-            this.totalLength[field]! += terms.length;
+            // A field's length is its number of distinct terms (as MiniSearch counts it for BM25's length norm).
+            let distinct = 0;
             for (const term of terms) {
                 let c = counts.get(term);
                 if (!c) counts.set(term, (c = [0, 0, 0]));
-                c[field]!++;
+                if (c[field]!++ === 0) distinct++;
             }
+            this.lengths[number * FIELDS + field] = distinct;
+            this.totalLength[field]! += distinct;
         });
         for (const [term, [text, heading, path]] of counts) {
             let list = this.delta.get(term);
@@ -223,8 +229,12 @@ export class LexicalIndex<Meta = unknown> {
     queryTerms(query: string): string[] {
         const unique = [...new Set(tokenize(query))];
         const n = this.docOf.size;
-        // Terms found nowhere are left out first: they score nothing, and as the "rarest" they would crowd out the rest.
-        const withDf = unique.map((term) => ({ term, df: this.documentFrequency(term) })).filter((t) => t.df > 0).sort((a, b) => a.df - b.df);
+        // Terms found nowhere (not even as the prefix of an indexed word: "light" finds "lighthouse") are left out
+        // first: they score nothing, and as the "rarest" they would crowd out the rest.
+        const withDf = unique
+            .map((term) => ({ term, df: this.documentFrequency(term) }))
+            .filter((t) => t.df > 0 || this.expand(t.term).length > 1)
+            .sort((a, b) => a.df - b.df);
         const common = Math.max(MIN_COMMON_DF, n * COMMON_SHARE);
         const rare = withDf.filter((t) => t.df <= common);
         const kept = rare.length > 0 ? rare : withDf.slice(0, 3);
