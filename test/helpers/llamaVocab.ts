@@ -7,11 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "./fixtures";
 
-export function llamaCppVocab(file: `ggml-vocab-${string}.gguf`): string {
-    const out = path.join(REPO_ROOT, ".cache", "vocab", file);
+/** `repoRoot`: the benchmark passes its own (its bundle lives elsewhere than the compiled tests). */
+export function llamaCppVocab(file: `ggml-vocab-${string}.gguf`, repoRoot = REPO_ROOT): string {
+    const out = path.join(repoRoot, ".cache", "vocab", file);
     if (fs.existsSync(out)) return out;
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    const bundle = path.join(REPO_ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
+    const bundle = path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
     const repo = fs.mkdtempSync(path.join(path.dirname(out), "bundle-"));
     try {
         execFileSync("git", ["clone", "-q", "--no-checkout", bundle, repo]);

@@ -1,0 +1,103 @@
+/**
+ * Embeddings for the knowledge index (issue 10), measured on a random-weight BERT-shaped model (bge-small's shape,
+ * 2 layers) written by the repository's GGUF writer with the real BERT (bge) WordPiece vocabulary from llama.cpp's
+ * source, as test/engine/embeddings.test.ts makes it. Random weights make the vectors meaningless: these figures
+ * prove the plumbing and the speed, NOT the quality of hybrid search.
+ * - embed_tokens_per_s: every chunk of the labelled corpus (test/retrieval) embedded in the engine process through
+ *   the product's EngineEmbedder (batches of 32, the model loaded by a first small batch that is not counted).
+ * - recall_at_5_hybrid: the product's lexical results (top 50) fused by reciprocal rank fusion
+ *   (src/core/knowledge/rankFusion.ts) with an exact cosine ranking of those chunk vectors (top 50). The knowledge
+ *   index itself does not store vectors or fuse yet: the fusion here is the bench's, over the product's parts.
+ */
+import { readFileSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { KnowledgeIndex } from "../src/core/knowledge/knowledgeIndex";
+import { reciprocalRankFusion } from "../src/core/knowledge/rankFusion";
+import { EngineEmbedder } from "../src/engineClient/engineEmbedder";
+import { ensureRandomGguf } from "../test/helpers/ggufWriter";
+import { llamaCppVocab } from "../test/helpers/llamaVocab";
+import { loadQuestions } from "../test/helpers/retrievalSet";
+import { CACHE_DIR, log, newEngine, REPO_ROOT, round, type BenchOptions } from "./lib";
+
+const BATCH = 32;
+const CANDIDATES = 50;
+
+export async function measureHybrid(options: BenchOptions): Promise<Record<string, number>> {
+    const model = await ensureRandomGguf(path.join(CACHE_DIR, "models"), {
+        name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
+        contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf", REPO_ROOT) }, tensorType: "Q8_0", seed: 11,
+    });
+    const corpus = path.join(REPO_ROOT, "test", "retrieval", "corpus");
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "hearth-hybrid-"));
+    const { index } = await KnowledgeIndex.open({
+        dir, roots: [{ fsPath: corpus, displayPrefix: "", exclude: [], extraExcludes: [] }], maxFileBytes: 1 << 20, maxDocumentBytes: 1 << 26,
+    });
+    const engine = newEngine();
+    const embedder = new EngineEmbedder(engine, () => ({ modelPath: model.path, threads: options.threads, gpu: "cpu" }));
+    try {
+        await index.sync();
+        const chunks: { key: string; relativePath: string; text: string }[] = [];
+        const files = (await fs.readdir(corpus, { recursive: true })).map((f) => path.join(corpus, String(f))).sort();
+        for (const fsPath of files) {
+            for (const [, text, startLine] of await index.chunksOf(fsPath)) {
+                chunks.push({ key: `${fsPath}:${startLine}`, relativePath: path.relative(corpus, fsPath).split(path.sep).join("/"), text });
+            }
+        }
+        await embedder.embed(["warm up: the model loads with this batch"]);
+        const vectors: Float32Array[] = [];
+        let tokens = 0;
+        let ms = 0;
+        const cpuBefore = processCpuMs(engine.pid);
+        for (let i = 0; i < chunks.length; i += BATCH) {
+            const batch = await embedder.embed(chunks.slice(i, i + BATCH).map((c) => c.text));
+            vectors.push(...batch.vectors);
+            tokens += batch.tokens.reduce((a, b) => a + b, 0);
+            ms += batch.ms;
+        }
+        const cpuMs = processCpuMs(engine.pid) - cpuBefore;
+        log(`  embedded ${chunks.length} chunks, ${tokens} tokens in ${(ms / 1000).toFixed(1)} s in the engine (${options.threads} thread(s); engine CPU ${(cpuMs / 1000).toFixed(1)} s)`);
+
+        const questions = await loadQuestions(path.join(REPO_ROOT, "test", "retrieval"));
+        const byKey = new Map(chunks.map((c) => [c.key, c.relativePath]));
+        let found = 0;
+        for (const question of questions) {
+            const lexical = (await index.search(question.question, CANDIDATES)).map((h) => `${h.fsPath}:${h.startLine}`);
+            const [q] = (await embedder.embed([question.question])).vectors;
+            const byCosine = vectors.map((v, i) => ({ i, score: dot(v, q!) })).sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
+            const fused = reciprocalRankFusion([lexical, byCosine.map((c) => chunks[c.i]!.key)]).slice(0, 5);
+            const top = fused.map((f) => byKey.get(f.item));
+            if (question.answers.some((a) => top.includes(a))) found++;
+        }
+        const recall = found / questions.length;
+        log(`  recall@5 (hybrid, RANDOM-weight embedding model: plumbing, not quality) ${recall.toFixed(3)} over ${questions.length} questions`);
+        return {
+            embed_tokens_per_s: round(tokens / (ms / 1000), 0),
+            ...(cpuMs > 0 ? { embed_tokens_per_cpu_s: round(tokens / (cpuMs / 1000), 0) } : {}),
+            embed_chunks: chunks.length,
+            recall_at_5_hybrid: round(recall, 3),
+        };
+    } finally {
+        engine.dispose();
+        await index.close();
+        await fs.rm(dir, { recursive: true, force: true });
+    }
+}
+
+/** CPU time (user + system) of a process so far, from /proc on Linux; NaN elsewhere (the key is then left out). */
+function processCpuMs(pid: number | undefined): number {
+    try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+        // After "(comm) ": state is field 3, utime field 14, stime field 15 (1-based, man 5 proc); clock ticks of 10 ms.
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+        return Number.NaN;
+    }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+    return sum;
+}
