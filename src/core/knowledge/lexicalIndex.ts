@@ -4,7 +4,7 @@
  * the text stays on disk in the segments and is read for the hits alone.
  *
  * Why our own posting lists rather than a library (the project prefers libraries; measured on the generated
- * 5,000-file workspace, 33,757 chunks, 3.5 M postings, 186 K distinct terms — bench/index.ts):
+ * 5,000-file workspace, 33,759 chunks, 3.3 M postings, 191 K distinct terms — bench/index.ts):
  * - MiniSearch 7 (index format 1) keeps a Map per term and field and a Map per document: the indexing worker
  *   peaked at 1.24 GiB RSS while building and 1.7 GiB after reopening, which took 9–19 s (its JSON snapshot is
  *   parsed and every Map rebuilt).
