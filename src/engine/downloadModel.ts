@@ -12,7 +12,7 @@ import { downloadUrlProblem, splitHashFragment } from "../core/models/downloadCh
 import { EngineError, type DownloadModelParams, type DownloadModelResult, type DownloadProgressEvent } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
 import { loadNodeLlamaCpp, validateModelFile } from "./modelHost";
-import { assertAllowedTargets, downloadTargets, expectedHashes, recordExpected, removeDownload, stalePartials, verifyTargets } from "./verifyDownload";
+import { assertAllowedTargets, downloadTargets, dropTrailingProgressRecord, expectedHashes, recordExpected, removeDownload, stalePartials, verifyTargets } from "./verifyDownload";
 
 const PROGRESS_INTERVAL_MS = 250;
 /** Passed explicitly, so neither HF_ENDPOINT nor MODEL_ENDPOINT in the engine's environment can pick another server. */
@@ -92,6 +92,7 @@ export async function downloadModel(
             `Downloading ${params.uri} failed: ${errorText(err)}. Run “Hearth: Download Model” again to resume.`, String(err));
     }
     report(downloader.totalSize, downloader.totalSize, true);
+    if (!alreadyDownloaded) await dropTrailingProgressRecord(targets);
     const total = downloader.totalSize;
     report(0, total, true, "verify");
     await verifyTargets(targets, expected, signal, (bytes) => report(bytes, total, bytes === total, "verify"));
