@@ -7,7 +7,7 @@
  *    engine_cold_to_ready_ms: fork → first model ready, what a user waits for on the first request.
  */
 import * as path from "node:path";
-import { loadParams, log, median, newEngine, percentile, round, type BenchOptions } from "./lib";
+import { loadParams, log, median, newEngine, percentile, round, type BenchOptions, type StepOutput } from "./lib";
 
 export async function measureEngineStart(options: BenchOptions) {
     const runs = options.quick ? 3 : 7;
@@ -61,6 +61,29 @@ export async function measureModelLoads(models: { name: string; path: string }[]
         engine.dispose();
     }
     return results;
+}
+
+/**
+ * model_load_ms_7b (GPU runs only): the loadModel round trip of a generated 7B-shaped model with every layer the
+ * GPU takes, the file in the page cache (the first load, which reads it from disk, is not counted).
+ */
+export async function measureLoad7b(modelPath: string, options: BenchOptions): Promise<StepOutput> {
+    const engine = newEngine();
+    try {
+        const first = await engine.request("loadModel", loadParams(modelPath, options));
+        if (first.backend === "cpu") return { results: {}, notes: { load7b: "no GPU: a 7B model load on the CPU is not what this figure is about" } };
+        const samples: number[] = [];
+        for (let i = 0; i < 3; i++) {
+            await engine.request("unload", {});
+            const started = performance.now();
+            await engine.request("loadModel", loadParams(modelPath, options));
+            samples.push(performance.now() - started);
+        }
+        log(`  7B load on ${first.backend} (${first.gpuLayers}/${first.totalLayers} layers): ${samples.map((s) => s.toFixed(0)).join(", ")} ms`);
+        return { results: { model_load_ms_7b: round(median(samples), 2), model_load_7b_gpu_layers: first.gpuLayers } };
+    } finally {
+        engine.dispose();
+    }
 }
 
 export async function measureCancel(modelPath: string, options: BenchOptions) {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp" with { "resolution-mode": "import" };
+import { execFileSync } from "node:child_process";
 import { EngineProcess } from "../src/engineClient/engineProcess";
 import type { LoadModelParams } from "../src/protocol/engineProtocol";
 
@@ -27,7 +28,10 @@ const LOG_FILE = path.join(CACHE_DIR, "bench.log");
 
 export interface BenchOptions {
     quick: boolean;
+    /** Default: the product's own default for this machine (hearth.threads 0 → autoThreadCount). */
     threads: number;
+    /** "auto" (default): the GPU when node-llama-cpp finds one, as the product's hearth.gpu default; "cpu" forces it. */
+    gpu: "auto" | "cpu";
     contextSize: number;
     /** Only run measurements whose name starts with one of these (empty = all). */
     only: string[];
@@ -74,8 +78,18 @@ export function newEngine(): EngineProcess {
     });
 }
 
+/** What the product's settings would ask the engine to load (src/engineClient/engineService.ts modelLoadParams). */
 export function loadParams(modelPath: string, options: BenchOptions): LoadModelParams {
-    return { modelPath, contextSize: options.contextSize, threads: options.threads, gpuLayers: 0, sequences: 2, gpu: "cpu" };
+    return {
+        modelPath, contextSize: options.contextSize, threads: options.threads, sequences: 2,
+        gpu: options.gpu, gpuLayers: options.gpu === "cpu" ? 0 : "auto",
+    };
+}
+
+/** A step's figures, plus notes on what it could not measure (shown under the README table). */
+export interface StepOutput {
+    results: Record<string, number>;
+    notes?: Record<string, string>;
 }
 
 let nodeLlamaCpp: Promise<NodeLlamaCpp> | undefined;
@@ -84,18 +98,23 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
     return nodeLlamaCpp;
 }
 
-let directLlama: Promise<Llama> | undefined;
-/** node-llama-cpp in this process, configured as the engine configures it (CPU, prebuilt binaries only). */
-export function getDirectLlama(): Promise<Llama> {
-    directLlama ??= loadNodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
-        getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error }));
-    return directLlama;
+let directLlama: { gpu: BenchOptions["gpu"]; llama: Promise<Llama> } | undefined;
+/** node-llama-cpp in this process, configured as the engine configures it (same GPU choice, prebuilt binaries only). */
+export function getDirectLlama(gpu: BenchOptions["gpu"]): Promise<Llama> {
+    if (directLlama?.gpu !== gpu) {
+        directLlama = {
+            gpu,
+            llama: loadNodeLlamaCpp().then(({ getLlama, LlamaLogLevel }) =>
+                getLlama({ gpu: gpu === "cpu" ? false : "auto", build: "never", logLevel: LlamaLogLevel.error })),
+        };
+    }
+    return directLlama.llama;
 }
 
-/** Direct in-process model + context with the engine's settings (same context bounds, 2 sequences, threads). */
+/** Direct in-process model + context with the engine's settings (same context bounds, 2 sequences, threads, layers). */
 export async function loadDirect(modelPath: string, options: BenchOptions, threads = options.threads) {
-    const llama = await getDirectLlama();
-    const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+    const llama = await getDirectLlama(options.gpu);
+    const model = await llama.loadModel({ modelPath, gpuLayers: options.gpu === "cpu" ? 0 : "auto" });
     const context = await model.createContext({
         contextSize: { min: Math.min(512, options.contextSize), max: options.contextSize },
         sequences: 2,
@@ -112,11 +131,21 @@ export async function loadDirect(modelPath: string, options: BenchOptions, threa
     };
 }
 
+/** Where the generated model ran in this run (the engine's own report) and on which device. */
+export interface ComputeInfo {
+    backend: string;
+    gpuLayers: number;
+    totalLayers: number;
+    devices: string[];
+}
+
 export interface MachineInfo {
     cpuModel: string;
     cores: number;
     memoryGiB: number;
-    backend: "cpu";
+    backend: string;
+    gpuLayers: number;
+    totalLayers: number;
     threads: number;
     contextSize: number;
     node: string;
@@ -127,9 +156,24 @@ export interface MachineInfo {
     mode: "quick" | "full";
     date: string;
     command: string;
+    /** The commit measured and whether src/, bench/ or anything else tracked differed from it. */
+    commit: string;
+    cleanTree: boolean;
 }
 
-export function machineInfo(options: BenchOptions): MachineInfo {
+/** HEAD's commit and whether the working tree had changes to tracked files (results of a dirty tree say so). */
+export function gitState(): { commit: string; cleanTree: boolean } {
+    try {
+        const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+        const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" })
+            .split("\n").filter((l) => l.trim() && !/ bench\/results[^/]*$/.test(l) && !/ README\.md$/.test(l));
+        return { commit, cleanTree: dirty.length === 0 };
+    } catch {
+        return { commit: "unknown", cleanTree: false };
+    }
+}
+
+export function machineInfo(options: BenchOptions, compute: ComputeInfo): MachineInfo {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "node-llama-cpp", "package.json"), "utf8")) as { version: string };
     const release = JSON.parse(fs.readFileSync(
         path.join(REPO_ROOT, "node_modules", "node-llama-cpp", "llama", "binariesGithubRelease.json"), "utf8")) as { release: string };
@@ -137,17 +181,21 @@ export function machineInfo(options: BenchOptions): MachineInfo {
         cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
         cores: os.availableParallelism(),
         memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-        backend: "cpu",
+        backend: compute.backend,
+        gpuLayers: compute.gpuLayers,
+        totalLayers: compute.totalLayers,
         threads: options.threads,
         contextSize: options.contextSize,
         node: process.version,
         nodeLlamaCpp: pkg.version,
         llamaCppRelease: release.release,
         os: `${os.type()} ${os.release()} ${os.arch()}`,
-        gpu: "none (no GPU was available to this run; GPU figures are not measured)",
+        gpu: compute.devices.length ? compute.devices.join(", ")
+            : `none (${options.gpu === "cpu" ? "--gpu cpu" : "node-llama-cpp found no GPU"}; GPU figures are not measured)`,
         mode: options.quick ? "quick" : "full",
         date: new Date().toISOString(),
         command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+        ...gitState(),
     };
 }
 

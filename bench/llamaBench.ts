@@ -1,54 +1,18 @@
 /**
- * 9. direct_vs_llamabench_tg (full run only): token generation speed of node-llama-cpp used directly in-process
- * ÷ llama.cpp's own llama-bench `tg` test, same model, threads and (default, "auto") flash attention, and the
- * thread-count study behind `autoThreadCount` (absolute tok/s at 1 and 2 threads, directly, through Hearth's
- * engine, and in llama-bench).
+ * engine_vs_llamabench_tg (full run only): token generation speed of Hearth's engine process (the `complete` op,
+ * streamed to the client, greedy) ÷ llama.cpp's own llama-bench `tg` test, same model, threads and (default,
+ * "auto") flash attention, at the bench's thread count (the product's default for this machine). Also measured at
+ * 1 and 2 threads, with node-llama-cpp used directly in-process as a third column (what Hearth adds vs what
+ * node-llama-cpp adds), and the slowest sample per side (a collapse under contention shows there).
  *
- * llama-bench is compiled here from the llama.cpp source node-llama-cpp ships (its gitRelease.bundle, same
- * commit as the binaries) and linked against node-llama-cpp's own prebuilt libllama/libggml/libllama-common, so
- * both sides run the very same compute kernels: only llama-bench.cpp itself is compiled (seconds, not a full
- * llama.cpp build). Cached in bench/.cache/llama-bench/.
- *
- * llama-bench decodes one token at a time without sampling; the direct side samples greedily each token, as real
- * generation does, so the ratio is node-llama-cpp's whole per-token overhead.
+ * llama-bench comes from scripts/llama-cpp-tools.mjs (node-llama-cpp's llama.cpp source, built once per machine).
+ * It decodes one token at a time without sampling; the other two sample greedily each token, as real generation
+ * does, so the ratio is the whole per-token overhead above llama.cpp.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ensureLlamaCppSource } from "./models";
 import type { EngineProcess } from "../src/engineClient/engineProcess";
-import { CACHE_DIR, loadDirect, loadParams, log, median, newEngine, REPO_ROOT, round, type BenchOptions } from "./lib";
-
-const BENCH_DIR = path.join(CACHE_DIR, "llama-bench");
-const PREBUILT = path.join(REPO_ROOT, "node_modules", "@node-llama-cpp", "linux-x64", "bins", "linux-x64");
-
-/** Builds (once) and returns the llama-bench executable, or throws saying what is missing. */
-export function ensureLlamaBench(): string {
-    const exe = path.join(BENCH_DIR, "llama-bench");
-    if (fs.existsSync(exe)) return exe;
-    if (process.platform !== "linux" || process.arch !== "x64") throw new Error("llama-bench build is only scripted for linux-x64");
-    if (!fs.existsSync(PREBUILT)) throw new Error(`node-llama-cpp's prebuilt binaries are missing at ${PREBUILT}`);
-    const src = ensureLlamaCppSource();
-    fs.mkdirSync(BENCH_DIR, { recursive: true });
-    // The same shared libraries node-llama-cpp loads, next to the executable ($ORIGIN rpath; ggml finds its
-    // CPU-variant backends in the executable's folder too).
-    for (const f of fs.readdirSync(PREBUILT)) if (f.endsWith(".so")) fs.copyFileSync(path.join(PREBUILT, f), path.join(BENCH_DIR, f));
-    for (const f of fs.readdirSync(BENCH_DIR)) {
-        const versioned = /^(lib[\w-]+)\.v[\d.]+\.so$/.exec(f);
-        if (!versioned) continue;
-        fs.rmSync(path.join(BENCH_DIR, `${versioned[1]}.so`), { force: true });
-        fs.symlinkSync(f, path.join(BENCH_DIR, `${versioned[1]}.so`));
-    }
-    const tool = path.join(src, "tools", "llama-bench");
-    log("compiling llama-bench against node-llama-cpp's prebuilt libraries");
-    execFileSync("g++", [
-        "-std=c++17", "-O2",
-        ...["common", "include", "ggml/include", "vendor"].map((d) => `-I${path.join(src, d)}`), `-I${tool}`,
-        path.join(tool, "llama-bench.cpp"), path.join(tool, "main.cpp"),
-        "-o", exe, `-L${BENCH_DIR}`, "-lllama-common", "-lllama", "-lggml", "-lggml-base", "-lpthread", "-Wl,-rpath,$ORIGIN",
-    ], { stdio: "inherit" });
-    return exe;
-}
+import { ensureLlamaCppTools } from "../test/helpers/llamaCppTools";
+import { loadDirect, loadParams, log, median, newEngine, round, type BenchOptions } from "./lib";
 
 function llamaBenchTg(exe: string, modelPath: string, threads: number, tokens: number, reps: number): number[] {
     const out = execFileSync(exe, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(tokens), "-r", String(reps), "-o", "json"], {
@@ -92,7 +56,7 @@ async function engineTg(engine: EngineProcess, tokens: number, reps: number): Pr
 }
 
 export async function measureLlamaBench(modelPath: string, options: BenchOptions) {
-    const exe = ensureLlamaBench();
+    const exe = (await ensureLlamaCppTools((m) => log(`  ${m}`))).llamaBench;
     const tokens = 64;
     const rounds = 4;
     const results: Record<string, number> = {};
@@ -121,13 +85,16 @@ export async function measureLlamaBench(modelPath: string, options: BenchOptions
         results[`llamabench_tg_tps_t${t}`] = round(l, 2);
         results[`direct_tg_tps_t${t}`] = round(d, 2);
         results[`engine_tg_tps_t${t}`] = round(e, 2);
+        results[`engine_vs_llamabench_tg_t${t}`] = round(e / l, 4);
         results[`direct_vs_llamabench_tg_t${t}`] = round(d / l, 4);
         // The slowest sample shows how badly a thread count degrades when something else wants the CPU.
         results[`llamabench_tg_tps_t${t}_min`] = round(Math.min(...lb), 2);
         results[`engine_tg_tps_t${t}_min`] = round(Math.min(...en), 2);
         log(`  ${t} thread(s), median of ${lb.length}: llama-bench ${l.toFixed(1)} tok/s, direct ${d.toFixed(1)} tok/s, `
-            + `engine ${e.toFixed(1)} tok/s → direct/llama-bench ${(d / l).toFixed(3)}`);
+            + `engine ${e.toFixed(1)} tok/s → engine/llama-bench ${(e / l).toFixed(3)} (slowest: engine ${Math.min(...en).toFixed(1)}, `
+            + `llama-bench ${Math.min(...lb).toFixed(1)})`);
     }
-    results.direct_vs_llamabench_tg = results[`direct_vs_llamabench_tg_t${options.threads}`]!;
+    results.engine_vs_llamabench_tg = results[`engine_vs_llamabench_tg_t${options.threads}`]!;
+    results.llamabench_threads = options.threads;
     return results;
 }

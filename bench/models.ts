@@ -88,6 +88,14 @@ export async function ensureTinyModel(): Promise<WrittenGguf> {
     return ensureRandomGguf(path.join(CACHE_DIR, "models"), tinyModelSpec());
 }
 
+/** Qwen2.5-7B's shape (28 layers, 3584 wide, 28/4 heads, FFN 18944, untied output), Q8_0, about 8 GB: GPU runs only. */
+export async function ensure7bModel(): Promise<WrittenGguf> {
+    const spec: RandomGgufSpec = {
+        ...generatedModelSpec(false), name: "qwen2_7b_q8", layers: 28, embedding: 3584, heads: 28, headsKv: 4, feedForward: 18944, tieEmbeddings: false,
+    };
+    return timed(`generated model ${spec.name}`, () => ensureRandomGguf(path.join(CACHE_DIR, "models"), spec));
+}
+
 export async function ensureGeneratedModel(quick: boolean): Promise<WrittenGguf> {
     const spec = generatedModelSpec(quick);
     return timed(`generated model ${spec.name}`, async () => {

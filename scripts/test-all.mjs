@@ -45,6 +45,9 @@ console.log("\n=== time per suite");
 for (const t of timings) console.log(`${t.ok ? "ok  " : "FAIL"} ${t.seconds.toFixed(1).padStart(7)} s  ${t.suite}`);
 const total = timings.reduce((n, t) => n + t.seconds, 0);
 console.log(`total ${total.toFixed(1)} s`);
+// Whether the committed full bench results still describe this code (informational: never fails npm test).
+console.log("\n=== bench freshness (npm run bench -- --check)");
+spawnSync("node bench/run.mjs --check", { shell: true, stdio: "inherit", env: process.env });
 // One plain closing line for CI: suites that passed and failed (each suite prints its own test counts above).
 console.log(`\nsuites: ${timings.filter((t) => t.ok).length} passed, ${timings.filter((t) => !t.ok).length} failed`);
 if (failed) {

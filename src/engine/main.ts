@@ -116,12 +116,18 @@ const handlers: Handlers = {
                 completion: loaded?.sequences.completion.contextTokens.length ?? 0,
             },
             rssBytes: process.memoryUsage.rss(),
+            heapBytes: heapBytes(),
             vram,
             lastTokensPerSecond,
             busy: [...busy],
         };
     },
 };
+
+function heapBytes(): { total: number; used: number } {
+    const { heapTotal, heapUsed } = process.memoryUsage();
+    return { total: heapTotal, used: heapUsed };
+}
 
 /** A full GC on request (stats with collectGarbage): V8's heap saw-tooths by tens of MB between collections. */
 function collectGarbage(): void {

@@ -178,6 +178,12 @@ export interface StatsResult {
     contextSize?: number;
     contextUsed: Record<SequenceName, number>;
     rssBytes: number;
+    /**
+     * V8's heap: `total` is what it holds committed, `used` what live objects take. Its young generation grows to
+     * tens of MB under allocation and V8 shrinks it on its own timer, so leak checks compare
+     * rssBytes − (total − used): resident memory actually in use.
+     */
+    heapBytes?: { total: number; used: number };
     vram?: { total: number; used: number; free: number };
     lastTokensPerSecond?: number;
     busy: SequenceName[];

@@ -1,5 +1,6 @@
 /** Hearth's foundation inside a real extension host: activation, the real EngineService on a fixture, crash restart. */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { fixture, hearthApi, waitFor } from "../helpers";
@@ -10,10 +11,19 @@ const ACTIVATION_BUDGET_MS = 50;
 describe("Hearth in the extension host", () => {
     it("activates and returns HearthApi with its activation time", async () => {
         const api = await hearthApi();
-        console.log(`    Hearth activationMs = ${api.activationMs.toFixed(1)} ms (goal ≤ ${ACTIVATION_BUDGET_MS} ms)`);
-        assert.ok(api.activationMs >= 0);
+        const { codeLoadMs, activateMs } = api.activation;
+        console.log(`    Hearth activationMs = ${api.activationMs.toFixed(1)} ms: bundle load ${codeLoadMs} ms + activate() ${activateMs.toFixed(1)} ms `
+            + `(goal ≤ ${ACTIVATION_BUDGET_MS} ms)`);
+        // The extension host's own marks time the bundle load; without them only activate() would be measured.
+        assert.ok(codeLoadMs !== undefined && codeLoadMs >= 0, "the extension host's code-loading marks for Hearth were not found");
+        assert.ok(activateMs >= 0);
+        assert.equal(api.activationMs, codeLoadMs + activateMs);
         assert.ok(api.activationMs <= ACTIVATION_BUDGET_MS, `activation took ${api.activationMs.toFixed(1)} ms, over the ${ACTIVATION_BUDGET_MS} ms goal`);
         assert.ok(api.engine, "HearthApi.engine is missing");
+        // For `npm run bench -- --quick` (bench/activation.ts), which reports the last in-host measurement.
+        fs.writeFileSync(path.resolve(__dirname, "..", "..", "..", "activation.json"), `${JSON.stringify({
+            activationMs: api.activationMs, codeLoadMs, activateMs, measuredAt: new Date().toISOString(),
+        }, null, 2)}\n`);
     });
 
     it("declares and registers Hearth: Select Model", async () => {
