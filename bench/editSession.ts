@@ -107,7 +107,12 @@ export function editingSession(scale = 1): Keystroke[] {
  * llama.vscode's /infill request for a document (its getFIMCompletion + createRequestPayload): up to 256 lines
  * before the cursor's line as input_prefix, the rest of the line and 64 lines after as input_suffix, the line up
  * to the cursor as prompt (empty when it is only indentation, with n_indent), its default sampling (top_k 40,
- * top_p 0.99, the infill sampler), cache_prompt, n_predict and t_max_predict_ms; snippets as input_extra.
+ * top_p 0.99), cache_prompt, n_predict and t_max_predict_ms; snippets as input_extra.
+ *
+ * One deviation: llama.vscode also lists llama.cpp's "infill" sampler, which ends the answer when no candidate is
+ * clearly ahead. The bench's random-weight model has a flat distribution, so that sampler ended every answer after
+ * one token (measured: tokens_predicted 1, stop_type eos) and the server would have done a sixteenth of Hearth's
+ * work. Without it both sides generate up to n_predict tokens (the generated-token means are reported).
  */
 export function llamaVscodeInfillRequest(doc: CompletionDocument, snippets: readonly ContextSnippet[], nPredict: number) {
     const lines = doc.text.split("\n");
@@ -126,7 +131,7 @@ export function llamaVscodeInfillRequest(doc: CompletionDocument, snippets: read
         top_k: 40,
         top_p: 0.99,
         stream: false,
-        samplers: ["top_k", "top_p", "infill"],
+        samplers: ["top_k", "top_p"],
         cache_prompt: true,
         n_indent: lineText.length - lineText.trimStart().length,
         t_max_prompt_ms: 500,

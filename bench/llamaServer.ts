@@ -31,6 +31,21 @@ export function serverArgs(o: ServerLaunch): string[] {
     return o.role === "fim" ? [...common, "-b", "1024", "-ub", "1024", "--cache-reuse", "256"] : common;
 }
 
+export class ServerError extends Error {
+    constructor(readonly route: string, readonly status: number, readonly body: string) {
+        super(`llama-server ${route}: HTTP ${status} ${body}`);
+    }
+
+    /**
+     * llama-server parses every answer with the model's chat-format parser once generation has finished, and
+     * rejects text that is not valid UTF-8 (HTTP 500 "…does not match the expected Content-only format"). A
+     * random-weight model produces such byte sequences now and then; a real model rarely does. The work was done.
+     */
+    get rejectedAfterGeneration(): boolean {
+        return this.status === 500 && /does not match the expected .* format/.test(this.body);
+    }
+}
+
 export class LlamaServer {
     private exited = false;
 
@@ -97,7 +112,7 @@ export class LlamaServer {
         const r = await fetch(`${this.url}${route}`, {
             method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal,
         });
-        if (!r.ok) throw new Error(`llama-server ${route}: HTTP ${r.status} ${await r.text()}`);
+        if (!r.ok) throw new ServerError(route, r.status, await r.text());
         return await r.json() as T;
     }
 

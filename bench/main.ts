@@ -143,7 +143,7 @@ function baselines(generatedName: string, options: BenchOptions): Record<string,
     return {
         chat_stream_ratio: "node-llama-cpp LlamaChat in-process with the messages the product's chat turn sent, same model/context/threads, greedy, fixed maxTokens (EOS silenced in the generated model, so both sides generate exactly maxTokens)",
         chat_vs_server_tok_ratio: "llama-server /v1/chat/completions (stream, greedy, the same messages), one slot, same model/context/threads",
-        fim_vs_server_p50_ratio: "llama-server /infill with llama.vscode's request (256 lines before, 64 after, ring chunks as input_extra, cache_prompt, n_predict 16, t_max_predict_ms 500, top_k 40/top_p 0.99/infill sampler), server started as llama.vscode's launch_completion (-b/-ub 1024, --cache-reuse 256)",
+        fim_vs_server_p50_ratio: "llama-server /infill with llama.vscode's request (256 lines before, 64 after, ring chunks as input_extra, cache_prompt, n_predict 16, t_max_predict_ms 500, top_k 40/top_p 0.99; llama.vscode's infill sampler left out because on a random-weight model it ends every answer after one token), server started as llama.vscode's launch_completion (-b/-ub 1024, --cache-reuse 256)",
         memory_vs_two_servers_ratio: "two llama-servers (chat + FIM) after the same chat and completion work",
         fim_reuse_p50_ratio: "the same completion path with reuseCache: false (sequence cleared before each request)",
         engine_vs_llamabench_tg: "llama.cpp's llama-bench (tg, 64 tokens) from scripts/llama-cpp-tools.mjs (node-llama-cpp's llama.cpp source, native CPU build)",

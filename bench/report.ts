@@ -32,7 +32,8 @@ const ROWS: Row[] = [
             + `TTFT ${ms(r.chat_vs_server_ttft_ms_hearth)} vs ${ms(r.chat_vs_server_ttft_ms_server)}` },
     { key: "fim_vs_server_p50_ratio", what: "Completion latency per keystroke, Hearth ÷ llama-server /infill (p50)", unit: "ratio", goal: { op: "≤", value: 0.8 },
         info: (r) => `${ms(r.fim_p50_ms)} vs ${ms(r.fim_server_p50_ms)} over ${r.fim_keystrokes} keystrokes; prompt p50 ${r.fim_prompt_tokens_p50} vs ${r.fim_server_prompt_tokens_p50} tokens, `
-            + `evaluated p50 ${r.fim_evaluated_tokens_p50} vs ${r.fim_server_evaluated_tokens_p50}; tokens generated (mean) ${r.fim_generated_tokens_mean} vs ${r.fim_server_generated_tokens_mean}` },
+            + `evaluated p50 ${r.fim_evaluated_tokens_p50} vs ${r.fim_server_evaluated_tokens_p50}; tokens generated (mean) ${r.fim_generated_tokens_mean} vs ${r.fim_server_generated_tokens_mean}`
+            + (r.fim_server_rejected_answers ? `; ${r.fim_server_rejected_answers} server answers rejected by its own output parser after generating (random-weight text; latency counted)` : "") },
     { key: "fim_vs_server_p95_ratio", what: "Same, p95", unit: "ratio", goal: { op: "≤", value: 0.8 },
         info: (r) => `${ms(r.fim_p95_ms)} vs ${ms(r.fim_server_p95_ms)}` },
     { key: "fim_first_token_p50_ms", what: "Completion: request → first suggestion text at the client (p50)", unit: "ms", goal: { op: "≤", value: 100 },

@@ -23,7 +23,7 @@ import { cachedLlamaCppTools, ensureLlamaCppTools } from "../test/helpers/llamaC
 import { chatMessages, hearthChatRun, streamRate, type StreamSample } from "./chatStream";
 import { editingSession, llamaVscodeInfillRequest, type Keystroke } from "./editSession";
 import { loadParams, log, median, newEngine, percentile, round, type BenchOptions, type StepOutput } from "./lib";
-import { LlamaServer, MemoryWatch, processMemory } from "./llamaServer";
+import { LlamaServer, MemoryWatch, processMemory, ServerError } from "./llamaServer";
 
 const FIM_TOKENS = 16;
 
@@ -164,10 +164,18 @@ async function compareFim(backend: EmbeddedBackend, facts: ModelFacts, server: L
             tokens: r.result?.tokens ?? 0, evaluated: r.result?.evaluatedPromptTokens ?? 0, prompt: r.result?.promptTokens ?? 0,
         };
     };
+    let rejected = 0;
     const serverAsk = async (k: Keystroke): Promise<FimSample> => {
         const started = performance.now();
-        const r = await server!.post<InfillResponse>("/infill", llamaVscodeInfillRequest(k.doc, k.snippets, FIM_TOKENS));
-        return { ms: performance.now() - started, tokens: r.tokens_predicted, evaluated: r.timings?.prompt_n ?? NaN, prompt: r.tokens_evaluated };
+        try {
+            const r = await server!.post<InfillResponse>("/infill", llamaVscodeInfillRequest(k.doc, k.snippets, FIM_TOKENS));
+            return { ms: performance.now() - started, tokens: r.tokens_predicted, evaluated: r.timings?.prompt_n ?? NaN, prompt: r.tokens_evaluated };
+        } catch (err) {
+            if (!(err instanceof ServerError && err.rejectedAfterGeneration)) throw err;
+            // The answer was generated and then rejected by the server's output parser: the latency still counts.
+            rejected++;
+            return { ms: performance.now() - started, tokens: NaN, evaluated: NaN, prompt: NaN };
+        }
     };
 
     // The first request (opening the file: the whole prompt is new) is not a keystroke.
@@ -188,7 +196,8 @@ async function compareFim(backend: EmbeddedBackend, facts: ModelFacts, server: L
         }
     }
     const ms = (s: FimSample[]) => s.map((x) => x.ms);
-    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    const known = (v: number[]) => v.filter((x) => !Number.isNaN(x));
+    const mean = (v: number[]) => known(v).reduce((a, b) => a + b, 0) / known(v).length;
     const firstTokens = hearth.map((s) => s.firstTokenMs).filter((v): v is number => v !== undefined);
     const results: Record<string, number> = {
         fim_p50_ms: round(median(ms(hearth)), 2),
@@ -209,11 +218,13 @@ async function compareFim(backend: EmbeddedBackend, facts: ModelFacts, server: L
             fim_server_p50_ms: round(median(ms(srv)), 2),
             fim_server_p95_ms: round(percentile(ms(srv), 95), 2),
             fim_server_generated_tokens_mean: round(mean(srv.map((s) => s.tokens)), 2),
-            fim_server_evaluated_tokens_p50: median(srv.map((s) => s.evaluated)),
-            fim_server_prompt_tokens_p50: median(srv.map((s) => s.prompt)),
+            fim_server_evaluated_tokens_p50: median(known(srv.map((s) => s.evaluated))),
+            fim_server_prompt_tokens_p50: median(known(srv.map((s) => s.prompt))),
+            fim_server_rejected_answers: rejected,
         });
         log(`  fim llama-server: p50 ${results.fim_server_p50_ms} ms, p95 ${results.fim_server_p95_ms} ms, prompt p50 `
-            + `${results.fim_server_prompt_tokens_p50} tokens, evaluated p50 ${results.fim_server_evaluated_tokens_p50}`);
+            + `${results.fim_server_prompt_tokens_p50} tokens, evaluated p50 ${results.fim_server_evaluated_tokens_p50}`
+            + (rejected ? `; ${rejected} answer(s) rejected by llama-server's output parser after generation (latency counted)` : ""));
     }
 
     // Hearth without its KV cache (the sequence cleared before each request), on a few keystrokes at the end.
