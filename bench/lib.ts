@@ -33,7 +33,7 @@ export interface BenchOptions {
     /** "auto" (default): the GPU when node-llama-cpp finds one, as the product's hearth.gpu default; "cpu" forces it. */
     gpu: "auto" | "cpu";
     contextSize: number;
-    /** Only run measurements whose name starts with one of these (empty = all). */
+    /** Only run these steps (bench/main.ts STEPS names; empty = all). */
     only: string[];
     /** Write results.{json,md} into this folder only (npm test's smoke run), not over the committed results. */
     outDir?: string;

@@ -6,8 +6,12 @@
  *
  * A full run writes bench/results.json ({ machine (incl. commit + clean tree), results: { key: number }, baselines,
  * notes, errors }) and bench/results.md, and replaces the table in README.md between its bench markers; a run on
- * a GPU writes results-gpu.* instead; --quick writes results-quick.*. Every ratio's baseline is measured in the
- * same run, interleaved with what it is compared to.
+ * a GPU writes results-gpu.* instead. Nothing else touches the committed results: --quick and --only write into
+ * bench/.cache (results[-gpu]-quick.*, results[-gpu][-quick]-partial.*), --out-dir DIR into DIR. Every ratio's
+ * baseline is measured in the same run, interleaved with what it is compared to.
+ *
+ * Full-run-only steps (llamabench, load7b) are skipped by --quick unless --only names them: `--quick --only
+ * llamabench` runs that step on the quick model, to try the full run's code path in a minute.
  *
  * Adding a measurement: write a function returning `Record<string, number>` (or StepOutput) and add it to STEPS.
  */
@@ -39,7 +43,7 @@ interface StepContext {
 interface Step {
     name: string;
     run(ctx: StepContext): Promise<Record<string, number> | StepOutput>;
-    /** Skipped by --quick. */
+    /** Skipped by --quick, unless --only names it. */
     fullOnly?: boolean;
 }
 
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     const ctx: StepContext = { options, backend: compute.backend, generated: generated.path, models };
     for (const step of STEPS) {
         if (options.only.length && !options.only.includes(step.name)) continue;
-        if (step.fullOnly && options.quick) continue;
+        if (step.fullOnly && options.quick && !options.only.includes(step.name)) continue;
         log(`== ${step.name}`);
         const stepStarted = performance.now();
         try {
@@ -156,14 +160,16 @@ function writeOutputs(output: BenchOutput, options: BenchOptions): void {
     const md = renderMarkdown(output);
     const gpu = output.machine.backend !== "cpu";
     const name = `results${gpu ? "-gpu" : ""}${options.quick ? "-quick" : ""}`;
-    // A partial run (--only) is for trying things out: it goes to the cache, never over the committed results.
-    // --out-dir (npm test's smoke run) writes results.json there and leaves the committed figures alone.
+    // A partial run (--only) or a quick one is for trying things out: it goes to the cache, never over the
+    // committed results. --out-dir (npm test's smoke run) writes results.json there and leaves the committed figures alone.
     let base: string;
     if (options.outDir) {
         fs.mkdirSync(path.resolve(options.outDir), { recursive: true });
         base = path.join(path.resolve(options.outDir), "results");
     } else if (options.only.length) {
         base = path.join(CACHE_DIR, `${name}-partial`);
+    } else if (options.quick) {
+        base = path.join(CACHE_DIR, name);
     } else {
         base = path.join(REPO_ROOT, "bench", name);
     }
