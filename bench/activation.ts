@@ -36,10 +36,13 @@ function runHostActivationOnce(): Activation {
         cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20,
     });
     const written = readWritten();
-    if (r.status !== 0 || !written || written.measuredAt === before) {
-        fs.writeFileSync(path.join(CACHE_DIR, "host-activation.log"), `${r.stdout ?? ""}\n${r.stderr ?? ""}`);
+    if (r.status !== 0) fs.writeFileSync(path.join(CACHE_DIR, "host-activation.log"), `${r.stdout ?? ""}\n${r.stderr ?? ""}`);
+    if (!written || written.measuredAt === before) {
         throw new Error(`the in-host activation test wrote no new measurement (exit ${r.status}); see bench/.cache/host-activation.log`);
     }
+    // The test writes its measurement before checking activate()'s own bound: a run that fails only that bound
+    // (a loaded machine) still measured the activation, and the figure shows it against the goal.
+    if (r.status !== 0) log(`  the in-host activation test failed after measuring (see bench/.cache/host-activation.log); its measurement is used`);
     return written;
 }
 
