@@ -21,6 +21,13 @@ export interface ChatTurnRequest {
     prompt: string;
     /** What the chat shows as the user's message (shorter than the prompt). */
     displayText: string;
+    /** Code sent with the turn, shown as chips on the message (Explain Error: the workspace code the trace points at). */
+    attachments?: Attachment[];
+    /**
+     * "new" (explanations): the turn starts its own chat, so an unrelated open chat neither loses messages to it nor
+     * mixes into the answer; "current" (the default): a new turn of the chat that is open.
+     */
+    thread?: "new" | "current";
 }
 
 export interface ChatApi {

@@ -42,6 +42,10 @@ export interface SendOptions {
     displayText?: string;
     /** Answer from this index (the panel's @workspace toggle); typing @workspace / @library does the same. */
     scope?: "workspace" | "library";
+    /** Start a new chat for this turn (an empty open chat is reused). */
+    newChat?: boolean;
+    /** Sent with this turn instead of the pending attachments (which stay for the user's next prompt). */
+    attachments?: Attachment[];
 }
 
 export class ChatController implements vscode.Disposable {
@@ -217,7 +221,7 @@ export class ChatController implements vscode.Disposable {
         await this.stopAndWait();
         // The answer never waits for a summary: one being written stops here and is planned again afterwards.
         await this.memory.cancel();
-        if (!this.current) this.newChat();
+        if (!this.current || options.newChat) this.newChat();
         const c = this.current!;
         if (options.editOf) {
             const index = c.messages.findIndex((m) => m.id === options.editOf);
@@ -226,9 +230,9 @@ export class ChatController implements vscode.Disposable {
                 c.messages = c.messages.slice(0, index);
             }
         }
-        let attachments = this.pending;
-        this.pending = [];
-        if (attachments.length === 0 && mentionsCurrentFile(text)) {
+        let attachments = options.attachments ?? this.pending;
+        if (!options.attachments) this.pending = [];
+        if (attachments.length === 0 && !options.attachments && mentionsCurrentFile(text)) {
             const auto = await currentFileAttachment(this.tracker, this.backend).catch(() => undefined);
             if (auto) attachments = [auto];
         }

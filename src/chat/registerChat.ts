@@ -148,7 +148,13 @@ export function registerChat(services: HearthServices): ChatApi {
     return {
         ask: async (request) => {
             await provider.reveal();
-            await controller.send(request.prompt, { displayText: request.displayText });
+            let attachments = request.attachments;
+            if (attachments?.length) {
+                // The chips show a count before the request re-counts them for real.
+                const { counts, estimated } = await backend.countTokens(attachments.map((a) => a.text));
+                attachments = attachments.map((a, i) => ({ ...a, tokens: counts[i] ?? a.tokens, estimated }));
+            }
+            await controller.send(request.prompt, { displayText: request.displayText, attachments, newChat: request.thread === "new" });
         },
         attach: async (target) => {
             const added = typeof target === "string"

@@ -69,7 +69,8 @@ export async function explainDiagnostic(chat: ChatApi, services: HearthServices,
         displayText: explainDisplayText(info, ctx.fileName),
     };
     try {
-        await chat.ask(request);
+        // An explanation starts its own chat: an unrelated open chat would trim its history to make room.
+        await chat.ask({ ...request, thread: "new" });
     } catch (err) {
         services.log.error(`explain failed: ${errorText(err)}`);
         void handleEngineError(err);

@@ -4,7 +4,9 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { buildExplainErrorPrompt, explainErrorDisplayText, lineWindow, type ResolvedSnippet } from "../core/explain/explainPrompts";
+import { buildExplainErrorPrompt, explainErrorSummary, lineWindow, snippetText, type ResolvedSnippet } from "../core/explain/explainPrompts";
+import { newId } from "../core/chat/chatModel";
+import type { Attachment } from "../protocol/conversation";
 import { extractFileReferences, isLibraryPath, javaRelativePath, type FileReference } from "../core/explain/stackTrace";
 import { handleEngineError } from "../backend/errorActions";
 import type { ChatApi, ChatTurnRequest, HearthServices } from "../services";
@@ -14,6 +16,8 @@ export interface ExplainErrorArgs {
     text?: string;
     /** Set by the terminal keybinding: copy the terminal's selection first. */
     fromTerminal?: boolean;
+    /** Ask in the chat that is open (the user asked there); otherwise the explanation starts its own chat. */
+    inCurrentChat?: boolean;
 }
 
 export interface ExplainErrorResult extends ChatTurnRequest {
@@ -30,18 +34,30 @@ export async function explainError(chat: ChatApi, services: HearthServices, args
     const text = (await errorText(args))?.trim();
     if (!text) return undefined;
     const snippets = await resolveSnippets(extractFileReferences(text));
+    const references = snippets.map((s) => `${s.fileName}:${s.line}`);
     const request: ExplainErrorResult = {
-        prompt: buildExplainErrorPrompt(text, snippets),
-        displayText: explainErrorDisplayText(text),
-        references: snippets.map((s) => `${s.fileName}:${s.line}`),
+        prompt: buildExplainErrorPrompt(text, snippets.length),
+        displayText: vscode.l10n.t("Explain error: {0}", explainErrorSummary(text, references[0])),
+        attachments: snippets.map(snippetAttachment),
+        thread: args.inCurrentChat ? "current" : "new",
+        references,
     };
     services.log.info(`explain error: ${request.references.length} workspace location(s) resolved`);
     try {
-        await chat.ask({ prompt: request.prompt, displayText: request.displayText });
+        await chat.ask({ prompt: request.prompt, displayText: request.displayText, attachments: request.attachments, thread: request.thread });
     } catch (err) {
         void handleEngineError(err);
     }
     return request;
+}
+
+/** A resolved trace location as a chip on the chat message ("handlers.py:7"); the text is the numbered code. */
+function snippetAttachment(s: ResolvedSnippet & { uri?: string }): Attachment {
+    const text = snippetText(s);
+    return {
+        id: newId("att"), kind: "selection", label: `${path.posix.basename(s.fileName)}:${s.line}`, path: s.fileName,
+        languageId: s.languageId, text, tokens: Math.ceil(text.length / 3.5), estimated: true, uri: s.uri,
+    };
 }
 
 async function errorText(args: ExplainErrorArgs): Promise<string | undefined> {
@@ -61,8 +77,8 @@ async function errorText(args: ExplainErrorArgs): Promise<string | undefined> {
     });
 }
 
-async function resolveSnippets(refs: FileReference[]): Promise<ResolvedSnippet[]> {
-    const out: ResolvedSnippet[] = [];
+async function resolveSnippets(refs: FileReference[]): Promise<(ResolvedSnippet & { uri?: string })[]> {
+    const out: (ResolvedSnippet & { uri?: string })[] = [];
     const seen = new Set<string>();
     for (const ref of refs) {
         if (out.length >= MAX_SNIPPETS) break;
@@ -83,6 +99,7 @@ async function resolveSnippets(refs: FileReference[]): Promise<ResolvedSnippet[]
                 code: document.getText(range).replace(/\r\n/g, "\n"),
                 startLine: w.start + 1,
                 line: ref.line,
+                uri: uri.scheme === "file" ? uri.toString() : undefined,
             });
         } catch {
             // Unreadable (binary, permissions): the trace text alone still goes to the model.

@@ -3,7 +3,11 @@ import {
     buildExplainDiagnosticPrompt,
     buildExplainErrorPrompt,
     buildFixMessages,
+    clipErrorText,
+    exceptionLine,
     explainDisplayText,
+    explainErrorSummary,
+    snippetText,
     lineWindow,
     numberLines,
     stripCodeTags,
@@ -76,5 +80,60 @@ describe("explain prompts", () => {
     it("numbers lines with a marker and strips echoed code tags", () => {
         assert.equal(numberLines("a\r\nb", 9, 10), "  9 | a\n>10 | b");
         assert.equal(stripCodeTags("<code>\nx = 1\n</code>"), "x = 1");
+    });
+
+    describe("Explain Error on a pasted trace", () => {
+        const python = [
+            "Traceback (most recent call last):",
+            '  File "/srv/app/main.py", line 42, in <module>',
+            "    run()",
+            '  File "/srv/app/calc.py", line 7, in ratio',
+            "    return a / b",
+            "ZeroDivisionError: division by zero",
+        ].join("\n");
+
+        it("finds the exception line of Python, chained Python, JavaScript, Java and Rust errors", () => {
+            assert.equal(exceptionLine(python), "ZeroDivisionError: division by zero");
+            const chained = [
+                "Traceback (most recent call last):", '  File "a.py", line 1, in <module>', "KeyError: 'x'", "",
+                "During handling of the above exception, another exception occurred:", "",
+                "Traceback (most recent call last):", '  File "a.py", line 3, in <module>', "ValueError: bad value",
+            ].join("\n");
+            assert.equal(exceptionLine(chained), "ValueError: bad value");
+            assert.equal(exceptionLine("Traceback (most recent call last):\n  File \"a.py\", line 1\nKeyboardInterrupt"), "KeyboardInterrupt");
+            assert.equal(exceptionLine("TypeError: x is undefined\n    at f (/w/src/a.js:3:1)"), "TypeError: x is undefined");
+            assert.equal(exceptionLine('Exception in thread "main" java.lang.NullPointerException: boom\n\tat a.B.c(B.java:4)'),
+                'Exception in thread "main" java.lang.NullPointerException: boom');
+            assert.equal(exceptionLine("\nsomething odd happened\nmore"), "something odd happened");
+        });
+
+        it("states the error line in the prompt and keeps it when a long trace is clipped", () => {
+            const prompt = buildExplainErrorPrompt(python, 2);
+            assert.ok(prompt.includes("The error: ZeroDivisionError: division by zero"), prompt);
+            assert.ok(prompt.includes("The attached code is from the workspace"), prompt);
+            const frames = Array.from({ length: 400 }, (_, i) => `  File "/srv/app/m${i}.py", line ${i + 1}, in f${i}\n    f${i + 1}()`);
+            const long = ["Traceback (most recent call last):", ...frames, "ZeroDivisionError: division by zero"].join("\n");
+            assert.ok(long.length > 20_000);
+            const clipped = clipErrorText(long);
+            assert.ok(clipped.length <= 6000, `clipped to ${clipped.length}`);
+            assert.ok(clipped.startsWith("Traceback (most recent call last):"));
+            assert.ok(clipped.endsWith("ZeroDivisionError: division by zero"), clipped.slice(-200));
+            assert.match(clipped, /… \(\d+ characters of the trace left out\) …/);
+            const longPrompt = buildExplainErrorPrompt(long);
+            assert.ok(longPrompt.includes("The error: ZeroDivisionError: division by zero"));
+            // An error line at the start of a huge JavaScript trace stays too.
+            const js = ["RangeError: Maximum call stack size exceeded", ...Array.from({ length: 2000 }, (_, i) => `    at f (/w/a.js:${i + 1}:1)`)].join("\n");
+            assert.ok(clipErrorText(js).startsWith("RangeError: Maximum call stack size exceeded"));
+        });
+
+        it("shows the error line and the first workspace location, not the first lines of the trace", () => {
+            assert.equal(explainErrorSummary(python, "calc.py:7"), "ZeroDivisionError: division by zero (calc.py:7)");
+            assert.equal(explainErrorSummary(python), "ZeroDivisionError: division by zero");
+        });
+
+        it("attaches the code at a location numbered, with the referenced line marked", () => {
+            assert.equal(snippetText({ fileName: "calc.py", languageId: "python", code: "def ratio(a, b):\n    return a / b", startLine: 6, line: 7 }),
+                " 6 | def ratio(a, b):\n>7 |     return a / b");
+        });
     });
 });

@@ -124,25 +124,87 @@ export interface ResolvedSnippet extends CodeContext {
     line: number;
 }
 
-/** The chat turn for "Explain Error" on pasted error text or a stack trace, with the code its frames point at. */
-export function buildExplainErrorPrompt(errorText: string, snippets: ResolvedSnippet[]): string {
-    const trimmed = truncate(errorText.trim(), 6000);
-    const f = fence(trimmed);
+/** Characters of pasted error text sent at most; longer traces keep their start and their end. */
+export const MAX_ERROR_CHARS = 6000;
+
+const ERROR_NAME = /^\s*(?:Caused by: |Exception in thread "[^"]*" |Uncaught |Unhandled (?:exception|rejection): ?|thread '[^']*' )?((?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Error|Exception|Exit|Interrupt|Iteration|Warning|Fault|Panic|panicked)\b[^\n]*)$/;
+
+/**
+ * The line that says what went wrong ("ZeroDivisionError: division by zero"): the last unindented line of a Python
+ * traceback (the exception comes after the frames), otherwise the first line that names an error or exception
+ * (JavaScript, Java, Rust put it first), otherwise the first line of the text.
+ */
+export function exceptionLine(errorText: string): string | undefined {
+    const lines = errorText.replace(/\r\n/g, "\n").split("\n").map((l) => l.replace(/\s+$/, ""));
+    const nonEmpty = lines.filter((l) => l.trim() !== "");
+    if (nonEmpty.length === 0) return undefined;
+    const tb = lines.findIndex((l) => /^\s*Traceback \(most recent call last\):/.test(l));
+    if (tb >= 0) {
+        // Chained exceptions ("During handling of the above exception…") end with the one that was raised last.
+        const after = lines.slice(tb + 1).filter((l) => l.trim() !== "" && !/^\s/.test(l) && !/^Traceback \(/.test(l)
+            && !/^(?:During handling of the above exception|The above exception was the direct cause)/.test(l));
+        const named = after.filter((l) => /^[A-Za-z_][\w.]*(?::|$)/.test(l));
+        const last = named.at(-1) ?? after.at(-1);
+        if (last) return last.trim();
+    }
+    for (const l of nonEmpty) {
+        const m = ERROR_NAME.exec(l);
+        if (m && !/^\s*at\s/.test(l)) return l.trim();
+    }
+    return nonEmpty[0]!.trim();
+}
+
+/**
+ * The error text, at most `max` characters: a longer one keeps its start and its end (where a Python traceback says
+ * what went wrong) with a note on what was left out, and never loses the exception line.
+ */
+export function clipErrorText(errorText: string, max = MAX_ERROR_CHARS): string {
+    const text = errorText.trim();
+    if (text.length <= max) return text;
+    const headChars = Math.floor(max * 0.4);
+    const tailChars = max - headChars - 80;
+    const head = text.slice(0, headChars).replace(/\n[^\n]*$/, "");
+    const tail = text.slice(text.length - tailChars).replace(/^[^\n]*\n/, "");
+    const left = text.length - head.length - tail.length;
+    let clipped = `${head}\n… (${left} characters of the trace left out) …\n${tail}`;
+    const exception = exceptionLine(text);
+    if (exception && !clipped.includes(exception)) clipped = `${exception}\n${clipped}`;
+    return clipped;
+}
+
+/** The code at a trace location, as it is attached to the chat turn: numbered, the referenced line marked with >. */
+export function snippetText(s: ResolvedSnippet): string {
+    return numberLines(s.code, s.startLine, s.line, s.line);
+}
+
+/**
+ * The chat turn for "Explain Error" on pasted error text or a stack trace. The error line is stated on its own and
+ * the trace follows; the workspace code the frames point at goes with the turn as attachments (`snippets` says how
+ * many), so the chat shows them as chips and the budget cuts them before the error.
+ */
+export function buildExplainErrorPrompt(errorText: string, snippets: number | readonly ResolvedSnippet[] = 0): string {
+    const clipped = clipErrorText(errorText);
+    const exception = exceptionLine(errorText);
+    const f = fence(clipped);
+    const count = typeof snippets === "number" ? snippets : snippets.length;
     const parts = [
         "Explain this error in plain words: what it means, the most likely cause, and how to fix it. Point to the line that is most likely at fault.",
-        "",
-        `${f}text\n${trimmed}\n${f}`,
     ];
-    if (snippets.length) {
-        parts.push("", "Code from the workspace at the locations in the trace (the referenced line is marked with >):");
-        for (const s of snippets) parts.push("", codeBlock(s, s.line, s.line));
-    }
+    if (exception) parts.push("", `The error: ${exception}`);
+    parts.push("", "The full error output:", `${f}text\n${clipped}\n${f}`);
+    if (count > 0) parts.push("", "The attached code is from the workspace at the locations in the trace; each referenced line is marked with >.");
+    if (typeof snippets !== "number") for (const s of snippets) parts.push("", codeBlock(s, s.line, s.line));
     return parts.join("\n");
 }
 
-export function explainErrorDisplayText(errorText: string): string {
-    const firstLines = errorText.trim().split(/\r?\n/).filter((l) => l.trim() !== "").slice(0, 2).join(" ⏎ ");
-    return `Explain error: ${truncate(firstLines, 200)}`;
+/**
+ * What the chat shows for an Explain Error turn (after "Explain error: "): the error line itself, then the first
+ * workspace location the trace points at.
+ */
+export function explainErrorSummary(errorText: string, firstLocation?: string): string {
+    const exception = exceptionLine(errorText) ?? "";
+    const where = firstLocation ? ` (${firstLocation})` : "";
+    return `${truncate(exception, 300)}${where}`;
 }
 
 export function truncate(text: string, max: number): string {

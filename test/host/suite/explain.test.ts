@@ -89,8 +89,43 @@ describe("Explain with Hearth in the extension host", function () {
         const result = await vscode.commands.executeCommand<ExplainErrorResult>("hearth.explainError", { text: trace });
         assert.ok(result, "explainError returned nothing");
         assert.deepEqual(result.references, ["sample.py:7"]);
-        assert.ok(result.prompt.includes("TypeError: can only concatenate"));
-        assert.match(result.prompt, />\s*7 \| {5}return a \+ b/);
-        assert.match(result.displayText, /^Explain error: Traceback/);
+        assert.ok(result.prompt.includes('The error: TypeError: can only concatenate str (not "int") to str'), result.prompt);
+        assert.deepEqual(result.attachments?.map((a) => a.label), ["sample.py:7"]);
+        assert.match(result.attachments![0]!.text, />\s*7 \| {5}return a \+ b/);
+        assert.equal(result.displayText, 'Explain error: TypeError: can only concatenate str (not "int") to str (sample.py:7)');
+    });
+
+    it("Explain Error on a pasted traceback starts its own chat, shows the exception and the code it sent as chips", async () => {
+        const { chat } = await hearthApi();
+        await chat.ask({ prompt: "Say hello.", displayText: "Say hello." });
+        const unrelated = chat.conversations()[0]!;
+        const unrelatedMessages = unrelated.messages.length;
+        assert.ok(unrelatedMessages >= 2);
+        const trace = [
+            "Traceback (most recent call last):",
+            '  File "/home/ci/build/sample.py", line 7, in add',
+            "    return a + b",
+            "ZeroDivisionError: division by zero",
+        ].join("\n");
+        await vscode.env.clipboard.writeText(trace);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        // Ctrl+Alt+E with nothing selected: the command reads the clipboard.
+        const result = await vscode.commands.executeCommand<ExplainErrorResult>("hearth.explainError");
+        assert.ok(result, "explainError returned nothing");
+        const [explained, previous] = chat.conversations();
+        assert.notEqual(explained!.id, unrelated.id, "the explanation went into the open, unrelated chat");
+        assert.equal(previous!.id, unrelated.id);
+        assert.equal(previous!.messages.length, unrelatedMessages, "the unrelated chat changed");
+        const [question, answer] = explained!.messages;
+        assert.equal(explained!.messages.length, 2);
+        assert.equal(question!.displayText, "Explain error: ZeroDivisionError: division by zero (sample.py:7)");
+        assert.deepEqual(question!.attachments?.map((a) => [a.label, a.path]), [["sample.py:7", "sample.py"]]);
+        assert.ok(question!.text.includes("The error: ZeroDivisionError: division by zero"));
+        assert.ok(!answer!.promptCut, "the prompt was cut");
+        assert.equal(answer!.role, "assistant");
+        assert.notEqual(answer!.status, "error", answer!.error);
+        const sent = chat.lastRequest()!.at(-1)!.text;
+        assert.ok(sent.includes("ZeroDivisionError: division by zero"), "the error is not in what the model saw");
+        assert.match(sent, /> ?7 \| {5}return a \+ b/, "the workspace code is not in what the model saw");
     });
 });
