@@ -11,7 +11,7 @@
  * the model's facts before it builds a request (the context size for a token budget) calls `ready()` itself and
  * gets the same model its request will run on.
  */
-import type { EngineBackend } from "../protocol/engineProtocol";
+import type { EngineBackend, EngineErrorCode } from "../protocol/engineProtocol";
 import type { ChatParams, CompleteParams, GenerationResult, InfillParams } from "../protocol/generation";
 
 export type BackendKind = "embedded" | "openai-compatible";
@@ -92,7 +92,8 @@ export type BackendState =
     | { kind: "ready"; model: BackendModel }
     | { kind: "generating"; model: BackendModel }
     | { kind: "noModel" }
-    | { kind: "error"; message: string; stopped: boolean };
+    /** `code`: the engine error's code when the failure was one (the chat banner offers the actions that fix it). */
+    | { kind: "error"; message: string; stopped: boolean; code?: EngineErrorCode };
 
 export interface Subscription {
     dispose(): void;

@@ -45,6 +45,7 @@ export function chatUiStrings(): UiStrings {
         downloadModel: t("Download Model"),
         engineError: t("Hearth's engine has a problem: {0}"),
         showLog: t("Show Log"),
+        restartEngine: t("Restart Engine"),
         emptyChat: t("Ask about your code or your writing. Attach the selection or a file for context."),
         tokPerSec: t("{0} tok/s"),
         thinking: t("Thinking…"),

@@ -11,6 +11,7 @@ import { isWebviewToHostMessage, type HostToWebviewMessage, type ModelStatusView
 import { chatUiStrings } from "./chatStrings";
 import type { ChatController } from "./chatController";
 import { errorText } from "../core/errorText";
+import { panelActionsFor } from "../backend/errorActions";
 
 export const CHAT_VIEW_ID = "hearth.chatView";
 
@@ -122,7 +123,7 @@ export function statusView(state: BackendState, backend: Pick<LlmBackend, "kind"
         case "noModel":
             return { kind: "noModel" };
         case "error":
-            return { kind: "error", message: state.message };
+            return { kind: "error", message: state.message, actions: panelActionsFor(state.code, state.stopped) };
         case "idle":
             // The embedded engine needs a model file; a server names its own model.
             return backend.kind !== "embedded" || getSetting("model") ? { kind: "idle" } : { kind: "noModel" };

@@ -70,7 +70,7 @@ export function registerChat(services: HearthServices): ChatApi {
                 return;
             }
             case "command": {
-                const command = { selectModel: "hearth.selectModel", downloadModel: "hearth.downloadModel", showLog: "hearth.showLog" }[m.command];
+                const command = { selectModel: "hearth.selectModel", downloadModel: "hearth.downloadModel", restartEngine: "hearth.restartEngine", showLog: "hearth.showLog" }[m.command];
                 await vscode.commands.executeCommand(command);
                 return;
             }

@@ -142,7 +142,10 @@ export class EmbeddedBackend implements LlmBackend {
             if (err instanceof EngineError && err.code === "cancelled") {
                 this.setState({ kind: "idle" });
             } else {
-                this.setState({ kind: "error", message: errorText(err), stopped: this.engine.state.kind === "stopped" });
+                this.setState({
+                    kind: "error", message: errorText(err), stopped: this.engine.state.kind === "stopped",
+                    code: err instanceof EngineError ? err.code : undefined,
+                });
             }
             throw err;
         }

@@ -12,7 +12,7 @@ export const UI_STRING_KEYS = [
     "copy", "copied", "insert", "apply", "edit", "delete", "regenerate", "cancelEdit", "editing",
     "you", "assistant", "stopped", "interrupted", "failed", "droppedNote", "truncatedNote", "promptCutNote",
     "autoAttached", "estimatedTokens", "tokens", "loadingModel", "startingEngine", "noModel", "selectModel",
-    "downloadModel", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
+    "downloadModel", "restartEngine", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
     "searchWorkspace", "searchWorkspaceOn", "sources", "openSource",
     "summaryTitle", "summaryHint", "summarising", "summaryEmpty", "summaryEdit", "summaryDelete", "summarySave",
     "summaryCancel", "pin", "unpin", "pinned", "summarisedHint", "memoryRoom", "memoryRoomEstimated", "exportChat",
@@ -27,7 +27,8 @@ export type ModelStatusView =
     | { kind: "loading"; progress: number; modelName: string }
     | { kind: "ready"; modelName: string; contextSize: number }
     | { kind: "noModel" }
-    | { kind: "error"; message: string };
+    /** `actions`: the buttons that fix it, the same as the notification's (Select Model, Restart Engine, …). */
+    | { kind: "error"; message: string; actions: PanelCommand[] };
 
 export interface ChatViewState {
     conversations: ConversationSummary[];
@@ -73,7 +74,7 @@ export type HostToWebviewMessage =
 
 export type AttachRequest = "selection" | "file" | "workspaceFile" | "openEditors";
 export type CodeAction = "copy" | "insert" | "apply";
-export type PanelCommand = "selectModel" | "downloadModel" | "showLog";
+export type PanelCommand = "selectModel" | "downloadModel" | "restartEngine" | "showLog";
 
 export type WebviewToHostMessage =
     | { type: "ready" }
@@ -105,7 +106,7 @@ export type WebviewToHostMessage =
 
 const ATTACH: ReadonlySet<string> = new Set<AttachRequest>(["selection", "file", "workspaceFile", "openEditors"]);
 const CODE: ReadonlySet<string> = new Set<CodeAction>(["copy", "insert", "apply"]);
-const COMMANDS: ReadonlySet<string> = new Set<PanelCommand>(["selectModel", "downloadModel", "showLog"]);
+const COMMANDS: ReadonlySet<string> = new Set<PanelCommand>(["selectModel", "downloadModel", "restartEngine", "showLog"]);
 
 export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
     if (typeof value !== "object" || value === null) return false;

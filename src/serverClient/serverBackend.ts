@@ -318,7 +318,7 @@ export class ServerBackend implements LlmBackend {
         } catch (err) {
             api?.dispose();
             if (err instanceof EngineError && err.code === "cancelled") this.setState({ kind: "idle" });
-            else this.setState({ kind: "error", message: errorText(err), stopped: false });
+            else this.setState({ kind: "error", message: errorText(err), stopped: false, code: err instanceof EngineError ? err.code : undefined });
             throw err;
         }
     }

@@ -26,7 +26,7 @@
 import type { ChatMessageRecord } from "../../protocol/conversation";
 import { compactCount, fill, formatStats } from "../../core/chat/format";
 import { LINK_ATTRIBUTE } from "../../core/chat/markdown";
-import type { ChatViewState, HostToWebviewMessage, ModelStatusView, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
+import type { ChatViewState, HostToWebviewMessage, ModelStatusView, PanelCommand, UiStrings, WebviewToHostMessage } from "../../protocol/webviewProtocol";
 import { button, el } from "./dom";
 import { MemoryView } from "./memoryView";
 import { recallPrompt } from "./promptHistory";
@@ -309,10 +309,14 @@ function renderStatus(s: UiStrings): void {
                 button(s.downloadModel, "download-model", () => post({ type: "command", command: "downloadModel" })),
             ]));
             break;
-        case "error":
-            children.push(el("span", { text: fill(s.engineError, status.message) }),
-                button(s.showLog, "show-log", () => post({ type: "command", command: "showLog" }), { className: "btn small" }));
+        case "error": {
+            // The same actions as the notification: the button that fixes it is where the failure shows.
+            const labels: Record<PanelCommand, string> = { selectModel: s.selectModel, downloadModel: s.downloadModel, restartEngine: s.restartEngine, showLog: s.showLog };
+            const testIds: Record<PanelCommand, string> = { selectModel: "select-model", downloadModel: "download-model", restartEngine: "restart-engine", showLog: "show-log" };
+            children.push(el("span", { text: fill(s.engineError, status.message) }), el("div", { className: "status-actions" }, status.actions.map((a, i) =>
+                button(labels[a], testIds[a], () => post({ type: "command", command: a }), { className: i === 0 && a !== "showLog" ? "btn primary" : "btn small" }))));
             break;
+        }
         default:
             break;
     }
