@@ -258,9 +258,21 @@ export class ChatController implements vscode.Disposable {
         await this.generate(c);
     }
 
-    private async generate(c: Conversation): Promise<void> {
-        const answer: ChatMessageRecord = { id: newId("m"), role: "assistant", text: "", status: "streaming", createdAt: Date.now() };
-        c.messages.push(answer);
+    /** Continue: goes on with the last answer, which was cut at the token limit, in the same message. */
+    async continueAnswer(): Promise<void> {
+        await this.ready;
+        await this.stopAndWait();
+        await this.memory.cancel();
+        const c = this.current;
+        const last = c?.messages.at(-1);
+        if (!c || last?.role !== "assistant" || last.status !== "cut" || !last.text) return this.publish();
+        last.status = "streaming";
+        await this.generate(c, last);
+    }
+
+    private async generate(c: Conversation, continued?: ChatMessageRecord): Promise<void> {
+        const answer: ChatMessageRecord = continued ?? { id: newId("m"), role: "assistant", text: "", status: "streaming", createdAt: Date.now() };
+        if (!continued) c.messages.push(answer);
         const controller = new AbortController();
         let finish!: () => void;
         const done = new Promise<void>((resolve) => (finish = resolve));
@@ -290,6 +302,7 @@ export class ChatController implements vscode.Disposable {
                 log: (m) => this.log.warn(m),
                 onSaveError: (err) => this.reportSaveError(c, err),
                 grounding: this.grounding(user),
+                continuing: continued !== undefined,
             });
         } finally {
             this.flushDelta();
@@ -297,7 +310,7 @@ export class ChatController implements vscode.Disposable {
             this.show(c);
             finish();
         }
-        if (answer.status === "complete" || (answer.status === "stopped" && answer.text)) void this.memory.afterAnswer(c);
+        if (answer.status === "complete" || answer.status === "cut" || (answer.status === "stopped" && answer.text)) void this.memory.afterAnswer(c);
     }
 
     /** Retrieval for the turn answering `user` (none without a knowledge index). */

@@ -46,6 +46,8 @@ export function chatUiStrings(): UiStrings {
         engineError: t("Hearth's engine has a problem: {0}"),
         showLog: t("Show Log"),
         restartEngine: t("Restart Engine"),
+        cutAtLimit: t("Cut at the token limit (hearth.chat.maxTokens): the answer may be unfinished"),
+        continueAnswer: t("Continue"),
         emptyChat: t("Ask about your code or your writing. Attach the selection or a file for context."),
         tokPerSec: t("{0} tok/s"),
         thinking: t("Thinking…"),

@@ -7,7 +7,7 @@
  * The turn owns saving its conversation: once when it starts (the answer marked "streaming"), while streaming (so a
  * kill -9 or a reload keeps the partial answer) and once when it ends. Callers only publish.
  */
-import { calibrateOverhead, cachedCounter, planRequest, promptBudget, type RequestPlan, type TokenCounter } from "../core/chat/budget";
+import { MESSAGE_OVERHEAD_TOKENS, calibrateOverhead, cachedCounter, planRequest, promptBudget, type RequestPlan, type TokenCounter } from "../core/chat/budget";
 import type { KnowledgeScopeName } from "../core/chat/grounding";
 import type { ConversationStore } from "../core/chat/conversationStore";
 import { errorText } from "../core/errorText";
@@ -51,6 +51,8 @@ export interface ChatTurnOptions {
     onSaveError?(err: unknown): void;
     /** Retrieval for this turn (@workspace / @library, large attached files); see groundedTurn.ts. */
     grounding?: TurnGrounding;
+    /** Continue: `answer` holds an answer cut at the token limit; the model goes on with it (same message). */
+    continuing?: boolean;
 }
 
 export interface TurnGrounding {
@@ -82,7 +84,11 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
         const model = await o.backend.ready(o.signal);
         const count = counterFor(o.memory, model.id, o.backend);
         let systemPrompt = o.systemPrompt;
-        if (o.grounding) {
+        // Continue: the partial answer goes with the request as the model's own unfinished turn, and takes room.
+        const partial = o.continuing ? answer.text : "";
+        const partialTokens = partial ? (await count([partial]))[0]! + (o.memory.overheadPerMessage ?? MESSAGE_OVERHEAD_TOKENS) : 0;
+        const previousTokens = o.continuing ? answer.stats?.tokens ?? 0 : 0;
+        if (o.grounding && !o.continuing) {
             const grounded = await groundTurn({
                 question: o.grounding.question, scope: o.grounding.scope, attachments: user.attachments ?? [],
                 room: Math.floor(promptBudget(model.contextSize, o.maxTokens) * ATTACHMENT_SHARE),
@@ -107,7 +113,7 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
             prompt: user.text,
             attachments: user.attachments ?? [],
             contextSize: model.contextSize,
-            maxTokens: o.maxTokens,
+            maxTokens: o.maxTokens + partialTokens,
             overheadPerMessage: o.memory.overheadPerMessage,
             keepFrom: lastHistoryStart(c.messages.slice(0, index - 1)),
             summary: c.summary?.text,
@@ -117,10 +123,12 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
         // The note under the answer counts only what the model lost: summarised and pinned messages it still knows.
         if (plan.forgottenMessages > 0) answer.droppedMessages = plan.forgottenMessages;
         if (plan.promptCut) answer.promptCut = true;
-        o.onPlanned?.(plan);
+        const messages = partial ? [...plan.messages, { role: "assistant" as const, text: partial }] : plan.messages;
+        o.onPlanned?.({ ...plan, messages });
         const result = await o.backend.chat({
-            messages: plan.messages,
-            maxTokens: plan.answerTokens,
+            messages,
+            maxTokens: partial ? Math.max(16, plan.answerTokens - partialTokens) : plan.answerTokens,
+            ...(partial ? { continueLast: true } : {}),
             sampling: { temperature: o.temperature },
         }, {
             signal: o.signal,
@@ -134,13 +142,16 @@ export async function runChatTurn(o: ChatTurnOptions): Promise<void> {
                 }
             },
         });
-        answer.text = result.text || answer.text;
-        answer.status = result.stopReason === "cancelled" ? "stopped" : "complete";
+        answer.text = partial
+            ? (answer.text.length > partial.length ? answer.text : partial + result.text)
+            : result.text || answer.text;
+        answer.status = result.stopReason === "cancelled" ? "stopped" : result.stopReason === "maxTokens" ? "cut" : "complete";
         answer.stats = {
-            tokens: result.tokens, tokensPerSecond: result.tokensPerSecond,
+            tokens: previousTokens + result.tokens, tokensPerSecond: result.tokensPerSecond,
             contextUsed: result.contextUsed, contextSize: result.contextSize, promptTokens: result.promptTokens,
         };
-        o.memory.overheadPerMessage = calibrateOverhead(plan, result.promptTokens, o.memory.overheadPerMessage);
+        // A continued answer's prompt holds the partial answer too: it says nothing about the template's overhead.
+        if (!partial) o.memory.overheadPerMessage = calibrateOverhead(plan, result.promptTokens, o.memory.overheadPerMessage);
     } catch (err) {
         const code = err instanceof EngineError ? err.code : "internal";
         if (code === "cancelled" || o.signal.aborted) answer.status = "stopped";

@@ -62,6 +62,7 @@ export function registerChat(services: HearthServices): ChatApi {
             }
             case "deleteMessage": return controller.deleteMessage(m.id);
             case "regenerate": return controller.regenerate();
+            case "continue": return controller.continueAnswer();
             case "attach": return controller.addAttachments(await gatherAttachments(m.kind, tracker, backend));
             case "removeAttachment": return controller.removeAttachment(m.id);
             case "code": return codeActions.run(m.action, m.code);
@@ -185,6 +186,7 @@ function exportLabels(): ExportLabels {
         attached: t("Attached: {0}"),
         stopped: t("Stopped"),
         interrupted: t("Interrupted: the answer was cut off when the engine or the window stopped."),
+        cut: t("Cut at the token limit (hearth.chat.maxTokens): the answer may be unfinished"),
         failed: t("Failed: {0}"),
         summaryTitle: t("Earlier messages, summarised"),
         summaryNote: t("The model's running summary of the {0} messages above: it stood in for them once they no longer fit the model's context."),

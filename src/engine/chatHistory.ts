@@ -11,7 +11,7 @@ import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelResponse } from "
 import type { ChatMessage } from "../protocol/generation";
 
 /** The history ends with the model turn to generate: an empty one, or the one whose tool results it answers next. */
-export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+export function toChatHistory(messages: readonly ChatMessage[], continueLast = false): ChatHistoryItem[] {
     const history: ChatHistoryItem[] = [];
     const callsById = new Map<string, ChatModelFunctionCall>();
     const awaitingResult: ChatModelFunctionCall[] = [];
@@ -53,6 +53,8 @@ export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem
     const last = history.at(-1);
     // After tool results the model continues its own turn; otherwise it answers in a new, empty one.
     const continuesAfterTools = last?.type === "model" && last.response.some((r) => typeof r === "object" && r.type === "functionCall");
-    if (!continuesAfterTools) history.push({ type: "model", response: [] });
+    // Continue: LlamaChat goes on with a last model response that is not empty (the answer cut at the token limit).
+    const continuesAnswer = continueLast && last?.type === "model" && last.response.length > 0;
+    if (!continuesAfterTools && !continuesAnswer) history.push({ type: "model", response: [] });
     return history;
 }

@@ -36,7 +36,7 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
     }
     const functions = tools ? functionsForTools(tools) : undefined;
     const chatWrapper = tools && params.toolChoice === "required" ? requireToolCall(nlc, loaded.chatWrapper) : loaded.chatWrapper;
-    const history = toChatHistory(params.messages);
+    const history = toChatHistory(params.messages, params.continueLast === true);
 
     const chat = new nlc.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper });
     const started = performance.now();

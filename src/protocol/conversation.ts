@@ -15,7 +15,9 @@ export type MessageStatus =
     /** The engine or the window went away mid-answer: the partial answer is kept. */
     | "interrupted"
     /** The request failed before producing text; `error` says why. */
-    | "error";
+    | "error"
+    /** The answer reached the token limit (hearth.chat.maxTokens) and may end mid-sentence: Continue goes on with it. */
+    | "cut";
 
 /**
  * selection / file / openEditor: attached from the editor; sources: excerpts retrieved from the knowledge index for

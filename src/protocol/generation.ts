@@ -58,6 +58,8 @@ export interface ChatParams {
     tools?: ToolDefinition[];
     /** "required": the answer must be a tool call; "auto" (default): the model chooses between text and calls. */
     toolChoice?: "auto" | "required";
+    /** The last message is the model's own unfinished answer: go on with it rather than start a new one (Continue). */
+    continueLast?: boolean;
 }
 
 export interface GenerationResult {

@@ -10,7 +10,7 @@ export const UI_STRING_KEYS = [
     "placeholder", "send", "stop", "newChat", "renameChat", "deleteChat", "clearAll", "chats",
     "attachSelection", "attachFile", "attachWorkspaceFile", "attachOpenEditors", "removeAttachment",
     "copy", "copied", "insert", "apply", "edit", "delete", "regenerate", "cancelEdit", "editing",
-    "you", "assistant", "stopped", "interrupted", "failed", "droppedNote", "truncatedNote", "promptCutNote",
+    "you", "assistant", "stopped", "interrupted", "cutAtLimit", "continueAnswer", "failed", "droppedNote", "truncatedNote", "promptCutNote",
     "autoAttached", "estimatedTokens", "tokens", "loadingModel", "startingEngine", "noModel", "selectModel",
     "downloadModel", "restartEngine", "engineError", "showLog", "emptyChat", "tokPerSec", "thinking",
     "searchWorkspace", "searchWorkspaceOn", "sources", "openSource",
@@ -90,6 +90,8 @@ export type WebviewToHostMessage =
     | { type: "clearAll" }
     | { type: "deleteMessage"; id: string }
     | { type: "regenerate" }
+    /** Continue the last answer, cut at the token limit. */
+    | { type: "continue" }
     | { type: "attach"; kind: AttachRequest }
     | { type: "removeAttachment"; id: string }
     | { type: "code"; action: CodeAction; code: string; language: string }
@@ -113,7 +115,7 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
     const m = value as Record<string, unknown>;
     const str = (k: string) => typeof m[k] === "string";
     switch (m.type) {
-        case "ready": case "stop": case "newChat": case "clearAll": case "regenerate":
+        case "ready": case "stop": case "newChat": case "clearAll": case "regenerate": case "continue":
             return true;
         case "send":
             return str("text") && (m.editOf === undefined || str("editOf"))

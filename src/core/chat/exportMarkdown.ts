@@ -16,6 +16,8 @@ export interface ExportLabels {
     attached: string;
     stopped: string;
     interrupted: string;
+    /** An answer cut at the token limit. */
+    cut?: string;
     /** "Failed: {0}". */
     failed: string;
     summaryTitle: string;
@@ -59,6 +61,7 @@ function message(m: ChatMessageRecord, l: ExportLabels): string[] {
     const text = m.role === "user" ? m.displayText ?? m.text : m.text;
     if (text.trim()) lines.push(text.trim(), "");
     const status = m.status === "stopped" ? l.stopped : m.status === "interrupted" ? l.interrupted
+        : m.status === "cut" ? l.cut ?? ""
         : m.status === "error" ? fill(l.failed, m.error ?? "") : "";
     if (status) lines.push(`_${status}_`, "");
     return lines;

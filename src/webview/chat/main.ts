@@ -14,6 +14,7 @@
  *                          data-status (complete|streaming|stopped|interrupted|error) and data-id
  *   message-body (links in it: a[data-href], opened through the host after a confirmation), message-footer ("42 tok/s · 1.9k/8k", Stopped...), message-attachment, chat-note (history trimmed)
  *   message-edit, message-delete, regenerate             per-message actions
+ *   continue-answer                                        Continue on an answer cut at the token limit
  *   code-block, code-actions, code-copy, code-insert, code-apply   per fenced code block
  *   pending-attachments, attachment-chip, attachment-remove        chips for the next prompt
  *   attach-selection, attach-file, attach-workspace-file, attach-open-editors
@@ -72,6 +73,7 @@ const actions: MessageActions = {
     },
     remove: (m) => post({ type: "deleteMessage", id: m.id }),
     regenerate: () => post({ type: "regenerate" }),
+    continueAnswer: () => post({ type: "continue" }),
     code: (action, code, language) => post({ type: "code", action, code, language }),
     openSource: (messageId, n) => post({ type: "openSource", messageId, n }),
     decorate: (root, tools, m, streaming) => strings && memory.decorate(root, tools, m, strings, streaming),

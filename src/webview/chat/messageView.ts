@@ -18,6 +18,8 @@ export interface MessageActions {
     edit(message: ChatMessageRecord): void;
     remove(message: ChatMessageRecord): void;
     regenerate(): void;
+    /** Continue the last answer, cut at the token limit (optional for renderers without it). */
+    continueAnswer?(): void;
     code(action: CodeAction, code: string, language: string): void;
     /** A citation or a source of a grounded answer was clicked: the host opens the place it recorded. */
     openSource(messageId: string, n: number): void;
@@ -100,6 +102,10 @@ export function renderMessage(m: ChatMessageRecord, s: UiStrings, actions: Messa
 
     const footer = footerText(m, s, opts.streaming);
     if (footer) root.append(el("div", { className: `message-footer ${m.status}`, testId: "message-footer", text: footer, title: m.error ?? "" }));
+    // An answer cut at the token limit goes on in the same message.
+    if (m.role === "assistant" && m.status === "cut" && opts.isLast && !opts.streaming && actions.continueAnswer) {
+        root.append(el("div", { className: "message-continue" }, [button(s.continueAnswer, "continue-answer", () => actions.continueAnswer!(), { className: "btn small" })]));
+    }
     return root;
 }
 
@@ -108,6 +114,7 @@ export function footerText(m: ChatMessageRecord, s: UiStrings, streaming: boolea
     const parts: string[] = [];
     if (m.status === "stopped") parts.push(s.stopped);
     if (m.status === "interrupted") parts.push(s.interrupted);
+    if (m.status === "cut") parts.push(s.cutAtLimit);
     if (m.status === "error") parts.push(`${s.failed}: ${m.error ?? ""}`);
     if (m.stats) parts.push(formatStats(m.stats, s.tokPerSec));
     return parts.join(" · ");
