@@ -8,7 +8,7 @@
  * - badModel       → "Select Model" / "Download Model" / "Show Log" (the message names the file and the reason)
  * - modelTooLarge  → "Select Model" / "Download Model" / "Open Settings" (context size)
  * - engineStopped  → "Restart Engine" / "Show Log"
- * - downloadFailed → "Retry Download" / "Show Log"
+ * - downloadFailed, downloadUnreachable → "Retry Download" / "Show Log"
  * - serverUnreachable, serverTimeout → "Open Server Settings" / "Use Embedded Engine" / "Show Log"
  * - serverUnauthorized → "Set Server API Key"
  * - serverModelNotFound → "Select Model"
@@ -54,6 +54,7 @@ function actionsFor(err: Pick<EngineError, "code">): { severity: "warning" | "er
         case "engineStopped":
             return { severity: "error", actions: [panel(command(vscode.l10n.t("Restart Engine"), "hearth.restartEngine"), "restartEngine"), showLog] };
         case "downloadFailed":
+        case "downloadUnreachable":
             return { severity: "error", actions: [command(vscode.l10n.t("Retry Download"), "hearth.downloadModel"), showLog] };
         case "serverUnreachable":
         case "serverTimeout":

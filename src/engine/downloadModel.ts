@@ -11,6 +11,7 @@ import { isDownloadableUri } from "../core/models/curatedModels";
 import { downloadUrlProblem, splitHashFragment } from "../core/models/downloadChecks";
 import { EngineError, type DownloadModelParams, type DownloadModelResult, type DownloadProgressEvent } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
+import { isNetworkFailure } from "../core/networkErrors";
 import { loadNodeLlamaCpp, validateModelFile } from "./modelHost";
 import { assertAllowedTargets, downloadTargets, dropTrailingProgressRecord, expectedHashes, recordExpected, removeDownload, stalePartials, verifyTargets } from "./verifyDownload";
 
@@ -57,6 +58,7 @@ export async function downloadModel(
             }), signal);
         } catch (err) {
             if (signal.aborted) throw cancelled();
+            if (isNetworkFailure(err)) throw unreachable(uri, endpoint, err);
             throw new EngineError("downloadFailed",
                 `Could not find the model ${params.uri}: ${errorText(err)}. Check the internet connection (and proxy) and try again.`, String(err));
         }
@@ -88,6 +90,7 @@ export async function downloadModel(
     } catch (err) {
         if (err instanceof EngineError) throw err;
         if (signal.aborted) throw cancelled();
+        if (isNetworkFailure(err)) throw unreachable(uri, endpoint, err);
         throw new EngineError("downloadFailed",
             `Downloading ${params.uri} failed: ${errorText(err)}. Run “Hearth: Download Model” again to resume.`, String(err));
     }
@@ -129,4 +132,21 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export function downloadLockKey(params: DownloadModelParams): string {
     return `download:${path.resolve(params.dirPath)}:${params.uri.trim()}`;
+}
+
+/** The host named in the message: the Hugging Face endpoint (or mirror) for hf: addresses, else the link's host. */
+function unreachable(uri: string, endpoint: string, err: unknown): EngineError {
+    let host: string;
+    try {
+        host = new URL(/^https?:\/\//i.test(uri) ? uri : endpoint).host;
+    } catch {
+        host = endpoint;
+    }
+    // The message names the server; the internal error text stays in `detail` (the host writes it to the log).
+    return new EngineError("downloadUnreachable", host, `${errorText(err)}${causeText(err)}`);
+}
+
+function causeText(err: unknown): string {
+    const cause = (err as { cause?: unknown })?.cause;
+    return cause ? ` (cause: ${errorText(cause)})` : "";
 }

@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { downloadUrlProblem, isAllowedDownloadUrl, publishedSha256 } from "../core/models/downloadChecks";
+import { isNetworkFailure } from "../core/networkErrors";
 import { errorText } from "../core/errorText";
 import { EngineError } from "../protocol/engineProtocol";
 
@@ -96,6 +97,7 @@ export async function expectedHashes(targets: DownloadTarget[], options: Expecte
                 published = await fetchPublishedSha256(part.url, options.signal);
             } catch (err) {
                 if (options.signal.aborted) throw new EngineError("cancelled", "The download was cancelled.");
+                if (isNetworkFailure(err)) throw new EngineError("downloadUnreachable", host, errorText(err));
                 throw new EngineError("downloadFailed", `Could not ask ${host} for the SHA-256 of ${name}: ${errorText(err)}. Check the connection and try again.`, String(err));
             }
             const pinned = target.parts.length === 1 ? options.pinned?.[target.remoteName]?.toLowerCase() : undefined;

@@ -142,6 +142,14 @@ export async function downloadWithProgress(services: HearthServices, uri: string
             void vscode.window.showInformationMessage(vscode.l10n.t("Hearth: download paused. Run “Hearth: Download Model” and pick the same model to resume where it stopped."));
             return undefined;
         }
+        if (err instanceof EngineError && err.code === "downloadUnreachable") {
+            // The engine's message is the host it could not reach; what Node said goes to the log only.
+            services.log.error(`Download of ${uri} failed: ${err.message} cannot be reached: ${err.detail ?? ""}`);
+            const mirror = endpoint ? vscode.l10n.t(" (the mirror set in {0})", source ?? "hearth.download.huggingFaceEndpoint") : "";
+            void handleEngineError(new EngineError("downloadUnreachable", vscode.l10n.t(
+                "Hearth cannot reach {0}{1} to download the model. Check the internet connection and proxy, then Retry.", err.message, mirror)));
+            return undefined;
+        }
         services.log.error(`Download of ${uri} failed: ${errorText(err)}`);
         void handleEngineError(err);
         return undefined;

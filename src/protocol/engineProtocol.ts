@@ -221,6 +221,8 @@ export type EngineErrorCode =
     | "busy"
     | "contextOverflow"
     | "downloadFailed"
+    /** The download server (Hugging Face, its mirror, or the link's host) could not be reached: no network, DNS, proxy. */
+    | "downloadUnreachable"
     | "badRequest"
     | "internal"
     /** No llama.cpp binary for this machine (a VSIX for another platform, or its binaries are missing). */

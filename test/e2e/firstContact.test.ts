@@ -41,8 +41,9 @@ describe("e2e: first contact without a model", function () {
         const final = await waitForValue("the question to be answered", async () => ({
             status: await answer.getAttribute("data-status"),
             text: (await answer.locator('[data-testid="message-body"]').innerText()).trim(),
-        }), (v) => v.status === "complete" || v.status === "error", 120_000);
-        assert.equal(final.status, "complete", `the answer failed: ${final.text}`);
+        }), (v) => v.status === "complete" || v.status === "cut" || v.status === "error", 120_000);
+        // "cut": ended at hearth.chat.maxTokens (a finished answer, marked so Continue can go on with it).
+        assert.ok(final.status === "complete" || final.status === "cut", `the answer failed: ${final.text}`);
         assert.ok(final.text.length > 0);
         assert.equal((await chat.locator('[data-testid="message"][data-role="user"]').last().innerText()).includes(QUESTION), true);
         assert.equal(await chat.locator('[data-testid="message"][data-status="error"]').count(), 0, "an error was shown on the way");

@@ -92,7 +92,8 @@ describe("chat memory: 60 rounds on a 1,024-token context", function () {
                 maxTokens: MAX_TOKENS, temperature: 0.8, signal: new AbortController().signal,
                 onDelta: () => undefined, onPlanned: (p) => (plan = p),
             });
-            assert.equal(answer.status, "complete", `round ${round}: ${answer.error ?? answer.status}`);
+            // "cut": ended at the token limit (a finished answer, marked so Continue can go on with it).
+            assert.ok(answer.status === "complete" || answer.status === "cut", `round ${round}: ${answer.error ?? answer.status}`);
             assert.ok(plan, `round ${round} was not planned`);
             const turn = requests.slice(before).filter((r) => !r.background);
             assert.equal(turn.length, 1, `round ${round}: one chat request per turn`);

@@ -150,7 +150,8 @@ describe("faults: SIGKILL of the engine with requests pending", function () {
             backend, store, conversation, answer: next, memory: {}, systemPrompt: "", maxTokens: 16, temperature: 0,
             signal: new AbortController().signal, onDelta: () => undefined,
         });
-        assert.equal(next.status, "complete", next.error);
+        // "cut": ended at the 16-token limit (a finished answer, marked so Continue can go on with it).
+        assert.ok(next.status === "complete" || next.status === "cut", `${next.status}: ${next.error}`);
         assert.ok(engine.pid && engine.pid !== pid, "the next turn did not run on a new engine process");
     });
 

@@ -204,6 +204,16 @@ describe("models: downloadModel through node-llama-cpp's downloader (local fake 
         assert.equal(bodyRequests(), before, `no ranged GET of the model body: ${hub.ranges.join(" | ")}`);
     });
 
+    it("says which server cannot be reached when there is no network (a closed port), not 'fetch failed'", async () => {
+        await hub.close();
+        await assert.rejects(
+            engine.request("downloadModel", { uri: `hf:${REPO}:Q8_0`, dirPath, huggingFaceEndpoint: hub.endpoint }),
+            (err: unknown) => err instanceof EngineError && err.code === "downloadUnreachable"
+                && err.message === new URL(hub.endpoint).host && !/fetch failed/.test(err.message) && /fetch failed|ECONNREFUSED/.test(err.detail ?? ""),
+        );
+        hub = await startFakeHub(model);
+    });
+
     it("fails with downloadFailed naming the model when the quantization does not exist", async () => {
         await assert.rejects(
             engine.request("downloadModel", { uri: `hf:${REPO}:Q2_K`, dirPath, huggingFaceEndpoint: hub.endpoint }),

@@ -1,5 +1,7 @@
 /** What a model download may fetch and how the published SHA-256 is read (src/core/models/downloadChecks.ts). */
 import * as assert from "node:assert/strict";
+import * as net from "node:net";
+import { isNetworkFailure } from "../../src/core/networkErrors";
 import { CURATED_MODELS } from "../../src/core/models/curatedModels";
 import { downloadUrlProblem, isAllowedDownloadUrl, publishedSha256, SHA256_PATTERN, splitHashFragment } from "../../src/core/models/downloadChecks";
 
@@ -37,5 +39,22 @@ describe("model downloads: addresses and published hashes", () => {
             assert.match(m.uri, /^hf:[\w.-]+\/[\w.-]+\/[^#]+\.gguf#[0-9a-f]{40}$/, `${m.id}: a pinned hash needs a revision-pinned file URI`);
             for (const [file, sha] of Object.entries(m.sha256)) assert.match(sha, SHA256_PATTERN, `${m.id}: ${file}`);
         }
+    });
+});
+
+describe("download server unreachable", () => {
+    it("recognises Node's fetch failure for a closed port, a DNS failure and a refused connection; not an HTTP error", async () => {
+        const server = net.createServer();
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as { port: number }).port;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const refused = await fetch(`http://127.0.0.1:${port}/`).then(() => undefined, (err: unknown) => err);
+        assert.ok(refused, "fetch to a closed port succeeded");
+        assert.equal((refused as Error).message, "fetch failed");
+        assert.equal(isNetworkFailure(refused), true);
+        assert.equal(isNetworkFailure(Object.assign(new Error("getaddrinfo ENOTFOUND huggingface.co"), { code: "ENOTFOUND" })), true);
+        assert.equal(isNetworkFailure(new Error('Failed to fetch manifest for resolving URI "hf:a/b:Q8_0": TypeError: fetch failed')), true);
+        assert.equal(isNetworkFailure(new Error("Response status code 404: Not Found")), false);
+        assert.equal(isNetworkFailure(undefined), false);
     });
 });

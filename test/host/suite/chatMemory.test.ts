@@ -51,7 +51,8 @@ describe("Chat memory in the extension host", function () {
             await chat.ask({ prompt, displayText: prompt });
             if (summary) assert.ok(systemMessage().endsWith(summary), `round ${round}: the summary was not at the end of the system message`);
             const answer = current().messages.at(-1)!;
-            assert.equal(answer.status, "complete", `round ${round}: ${answer.error ?? answer.status}`);
+            // "cut": ended at hearth.chat.maxTokens (a finished answer, marked so Continue can go on with it).
+            assert.ok(answer.status === "complete" || answer.status === "cut", `round ${round}: ${answer.error ?? answer.status}`);
             const sent = chat.lastRequest() ?? [];
             assert.ok(sent.some((m) => m.text.includes(PINNED)), `round ${round}: the pinned message was not in the request`);
             // A user reading the answer before typing the next prompt: the summary is written meanwhile.
