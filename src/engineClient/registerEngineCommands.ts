@@ -2,6 +2,9 @@
 import * as vscode from "vscode";
 import type { HearthServices } from "../services";
 import { errorText } from "../core/errorText";
+import { getSetting } from "../config/settings";
+import { handleEngineError } from "../backend/errorActions";
+import { EngineError } from "../protocol/engineProtocol";
 
 export function registerEngineCommands({ context, engine, backend, log }: HearthServices): void {
     context.subscriptions.push(
@@ -13,6 +16,35 @@ export function registerEngineCommands({ context, engine, backend, log }: Hearth
                 );
             } catch (err) {
                 void vscode.window.showErrorMessage(vscode.l10n.t("Hearth could not restart its engine: {0}", errorText(err)));
+                return;
+            }
+            // The restart ends with the model loaded again (the status bar shows it), not an idle engine.
+            if (backend.kind !== "embedded" || !getSetting("model")) return;
+            try {
+                await vscode.window.withProgress(
+                    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: engine restarted; loading the model…"), cancellable: true },
+                    async (progress, token) => {
+                        const controller = new AbortController();
+                        const cancel = token.onCancellationRequested(() => controller.abort());
+                        let reported = 0;
+                        const watch = backend.onDidChangeState((s) => {
+                            if (s.kind !== "loading") return;
+                            const pct = Math.floor(s.progress * 100);
+                            if (pct > reported) progress.report({ increment: pct - reported, message: `${pct}%` });
+                            reported = Math.max(reported, pct);
+                        });
+                        try {
+                            const model = await backend.ready(controller.signal);
+                            log.info(`Engine restarted; ${model.name} loaded again`);
+                        } finally {
+                            watch.dispose();
+                            cancel.dispose();
+                        }
+                    },
+                );
+            } catch (err) {
+                if (err instanceof EngineError && err.code === "cancelled") return;
+                void handleEngineError(err);
             }
         }),
         vscode.commands.registerCommand("hearth.showLog", () => log.show(true)),
