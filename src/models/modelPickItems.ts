@@ -20,7 +20,7 @@ function tildePath(p: string): string {
     return home && p.startsWith(home) ? `~${p.slice(home.length)}` : p;
 }
 
-function fitText(model: RankedModel): string {
+function fitText(model: RankedModel, reading: boolean): string {
     switch (model.fit) {
         case "fitsGpu":
             return vscode.l10n.t("Fits this machine (runs on the GPU)");
@@ -31,7 +31,7 @@ function fitText(model: RankedModel): string {
         case "unusable":
             return vscode.l10n.t("Cannot be used: {0}", model.reason ?? "");
         case "unknown":
-            return vscode.l10n.t("Reading model details…");
+            return reading ? vscode.l10n.t("Reading model details…") : vscode.l10n.t("Details could not be read; loading the model will say why");
     }
 }
 
@@ -43,27 +43,32 @@ const ICONS: Record<RankedModel["fit"], string> = {
     unknown: "$(loading~spin)",
 };
 
-export function modelItem(model: RankedModel, currentPath: string): ModelPickItem {
+/** `reading`: the engine is still reading model details (an unread model says so; afterwards it no longer does). */
+export function modelItem(model: RankedModel, currentPath: string, reading = true): ModelPickItem {
     const current = model.discovered.path === currentPath;
     const extras: string[] = [];
     if (model.info?.hasFimTokens) extras.push(vscode.l10n.t("code completions"));
     if (model.info?.ok && model.info.hasChatTemplate === false) extras.push(vscode.l10n.t("no chat template"));
     const facts = describeModelFacts(model, vscode.l10n.t("context"));
+    const where = `${SOURCE_NAMES[model.discovered.source]}: ${tildePath(model.discovered.path)}`;
+    const icon = model.fit === "unknown" && !reading ? "$(question)" : ICONS[model.fit];
+    // A file that cannot be used gets the detail line to itself for the reason (a QuickPick line is cut with "…").
+    const unusable = model.fit === "unusable";
     return {
-        label: `${ICONS[model.fit]} ${model.displayName}`,
-        description: [current ? vscode.l10n.t("(current)") : "", facts, ...extras].filter(Boolean).join(" · "),
-        detail: `${fitText(model)} — ${SOURCE_NAMES[model.discovered.source]}: ${tildePath(model.discovered.path)}`,
+        label: `${icon} ${model.displayName}`,
+        description: [current ? vscode.l10n.t("(current)") : "", unusable ? where : facts, ...extras].filter(Boolean).join(" · "),
+        detail: unusable ? fitText(model, reading) : `${fitText(model, reading)} — ${where}`,
         picked: current,
         model,
     };
 }
 
-export function buildPickItems(ranked: readonly RankedModel[], currentPath: string): ModelPickItem[] {
+export function buildPickItems(ranked: readonly RankedModel[], currentPath: string, reading = true): ModelPickItem[] {
     const usable = ranked.filter((m) => m.fit !== "unusable");
     const unusable = ranked.filter((m) => m.fit === "unusable");
     const items: ModelPickItem[] = [];
-    if (usable.length) items.push(separator(vscode.l10n.t("Models on this computer, best fit first")), ...usable.map((m) => modelItem(m, currentPath)));
-    if (unusable.length) items.push(separator(vscode.l10n.t("Cannot be used")), ...unusable.map((m) => modelItem(m, currentPath)));
+    if (usable.length) items.push(separator(vscode.l10n.t("Models on this computer, best fit first")), ...usable.map((m) => modelItem(m, currentPath, reading)));
+    if (unusable.length) items.push(separator(vscode.l10n.t("Cannot be used")), ...unusable.map((m) => modelItem(m, currentPath, reading)));
     items.push(
         separator(vscode.l10n.t("More")),
         { label: "$(folder-opened) " + vscode.l10n.t("Browse…"), description: vscode.l10n.t("Choose a .gguf file"), action: "browse" },

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { getSetting, updateSetting } from "../config/settings";
-import { discoverModels, type DiscoveredModel } from "../core/models/discoverModels";
+import { discoverModels, type DiscoveredModel, type DiscoveryResult } from "../core/models/discoverModels";
 import { knownModelFolders, SOURCE_NAMES } from "../core/models/modelLocations";
 import { classifyModel, rankModels, type RankedModel } from "../core/models/rankModels";
 import type { ModelInfo } from "../protocol/engineProtocol";
@@ -74,7 +74,7 @@ function pickModel(services: HearthServices): Promise<ModelPickItem | undefined>
     let ranked: RankedModel[] = [];
     const render = () => {
         const active = qp.activeItems[0]?.model?.discovered.path;
-        qp.items = buildPickItems(ranked, currentPath);
+        qp.items = buildPickItems(ranked, currentPath, qp.busy);
         const keep = qp.items.find((i) => i.model && i.model.discovered.path === (active ?? currentPath));
         if (keep) qp.activeItems = [keep];
     };
@@ -91,6 +91,8 @@ function pickModel(services: HearthServices): Promise<ModelPickItem | undefined>
                 qp.placeholder = item.model.fit === "unusable"
                     ? vscode.l10n.t("{0} cannot be used: {1}", item.model.displayName, item.model.reason ?? "")
                     : vscode.l10n.t("Still reading {0}; try again in a moment.", item.model.displayName);
+                // The placeholder is one line; the notification shows a long reason in full.
+                if (item.model.fit === "unusable") void vscode.window.showWarningMessage(vscode.l10n.t("Hearth: {0} cannot be used: {1}", item.model.discovered.path, item.model.reason ?? ""));
                 return;
             }
             resolve(item);
@@ -118,12 +120,20 @@ async function fillList(
     update: (ranked: RankedModel[]) => void,
 ): Promise<void> {
     const started = Date.now();
-    const result = await discoverModels(modelFolders(services.context), {
-        signal,
-        onProgress: (p) => {
-            qp.placeholder = vscode.l10n.t("Searching {0} ({1} found so far)…", SOURCE_NAMES[p.folder.kind], p.found);
-        },
-    });
+    let result: DiscoveryResult;
+    try {
+        result = await discoverModels(modelFolders(services.context), {
+            signal,
+            onProgress: (p) => {
+                qp.placeholder = vscode.l10n.t("Searching {0} ({1} found so far)…", SOURCE_NAMES[p.folder.kind], p.found);
+            },
+        });
+    } catch (err) {
+        if (signal.aborted) return;
+        // Never leave "Searching…" behind: say the search failed and keep Browse / Download usable.
+        services.log.warn(`Select Model: searching for models failed: ${errorText(err)}`);
+        result = { models: [], truncated: false, cancelled: false };
+    }
     if (signal.aborted) return;
     const discovered = await withCurrentModel(result.models, currentPath);
     const infos = new Map<string, ModelInfo>();
@@ -147,6 +157,8 @@ async function fillList(
     }
     if (signal.aborted) return;
     qp.busy = false;
+    // Items still "reading" (the engine could not read them) stop saying so.
+    update(rank());
     const usable = rank().filter((m) => m.fit !== "unusable").length;
     qp.placeholder = discovered.length === 0
         ? vscode.l10n.t("No GGUF models found. Browse for a file or download a model.")
@@ -160,8 +172,8 @@ async function withCurrentModel(models: DiscoveredModel[], currentPath: string):
     if (!currentPath || models.some((m) => m.path === currentPath)) return models;
     const stat = await fs.stat(currentPath).catch(() => undefined);
     return [...models, stat?.isFile()
-        ? { path: currentPath, source: "custom", sizeBytes: stat.size }
-        : { path: currentPath, source: "custom", sizeBytes: 0, problem: "the file does not exist any more" }];
+        ? { path: currentPath, source: "setting", sizeBytes: stat.size }
+        : { path: currentPath, source: "setting", sizeBytes: 0, problem: vscode.l10n.t("the file does not exist any more") }];
 }
 
 async function runAction(services: HearthServices, action: PickAction): Promise<void> {

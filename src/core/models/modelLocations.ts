@@ -5,7 +5,8 @@
  */
 import * as path from "node:path";
 
-export type ModelSourceKind = "hearth" | "custom" | "lmstudio" | "gpt4all" | "nodeLlamaCpp" | "ollama";
+/** "setting": the configured model (hearth.model) when it is in none of the scanned folders (chosen with Browse…). */
+export type ModelSourceKind = "hearth" | "custom" | "lmstudio" | "gpt4all" | "nodeLlamaCpp" | "ollama" | "setting";
 
 export interface ModelFolder {
     kind: ModelSourceKind;
@@ -31,6 +32,7 @@ export const SOURCE_NAMES: Record<ModelSourceKind, string> = {
     gpt4all: "GPT4All",
     nodeLlamaCpp: "node-llama-cpp",
     ollama: "Ollama",
+    setting: "hearth.model",
 };
 
 function pathApi(platform: NodeJS.Platform): typeof path.posix {
