@@ -160,13 +160,20 @@ async function pickWorkspaceFile(): Promise<vscode.Uri | undefined> {
         return undefined;
     }
     const files = await vscode.workspace.findFiles("**/*", EXCLUDE, 5000);
-    const items = files
-        .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri }))
-        .sort((a, b) => a.label.localeCompare(b.label));
+    const items = files.map((uri) => workspaceFileItem(uri)).sort((a, b) => a.label.localeCompare(b.label));
     const picked = await vscode.window.showQuickPick(items, {
         title: vscode.l10n.t("Attach a file to the chat"),
         placeHolder: vscode.l10n.t("Type to search the workspace"),
         matchOnDescription: true,
     });
     return picked?.uri;
+}
+
+/**
+ * A row of the #file picker: the file name, and its workspace-relative path (never the absolute one: a file at the
+ * root of the folder gave asRelativePath(dirname) the folder itself, which came back absolute).
+ */
+export function workspaceFileItem(uri: vscode.Uri): vscode.QuickPickItem & { uri: vscode.Uri } {
+    const relative = vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+    return { label: path.basename(uri.fsPath), description: relative, uri };
 }
