@@ -39,7 +39,8 @@ describe("Server backend in the extension host", function () {
         await vscode.commands.executeCommand("hearth.newChat");
         await api.chat.ask({ prompt: "Tell me a story about a cat.", displayText: "Cat story" });
         const answer = api.chat.conversations()[0]!.messages.at(-1)!;
-        assert.equal(answer.status, "complete", answer.error);
+        // "cut": ended at hearth.chat.maxTokens (a finished answer, marked so Continue can go on with it).
+        assert.ok(answer.status === "complete" || answer.status === "cut", `${answer.status}: ${answer.error}`);
         assert.ok(answer.text.length > 0 && answer.stats!.promptTokens > 0);
 
         const model = api.backend.model!;
@@ -55,7 +56,8 @@ describe("Server backend in the extension host", function () {
         await waitFor("the embedded backend to become active", () => api.backend.kind === "embedded");
         await api.chat.ask({ prompt: "Tell me a story about a dog.", displayText: "Dog story" });
         const answer = api.chat.conversations()[0]!.messages.at(-1)!;
-        assert.equal(answer.status, "complete", answer.error);
+        // "cut": ended at hearth.chat.maxTokens (a finished answer, marked so Continue can go on with it).
+        assert.ok(answer.status === "complete" || answer.status === "cut", `${answer.status}: ${answer.error}`);
         assert.equal(api.backend.model?.location.kind, "embedded");
         assert.ok(!api.statusBar.shown.text.includes(new URL(server!.url).host));
     });
