@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): HearthApi {
     const statusBar = new EngineStatusBar(backend, engine);
     context.subscriptions.push(log, engine, server, backend, review, modelGate, statusBar,
         onDidChangeSetting(["backend"], () => backend.backendChanged()));
-    const knowledge = createKnowledgeService(context, log);
+    const knowledge = createKnowledgeService(context, log, engine.embedder);
     const services: HearthServices = { context, backend, embedder: engine.embedder, engine, modelGate, review, knowledge, log };
 
     registerEngineCommands(services);

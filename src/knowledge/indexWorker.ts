@@ -18,6 +18,18 @@ const indexes = new Map<KnowledgeIndexKind, KnowledgeIndex>();
 const notices = new Map<KnowledgeIndexKind, IndexNotice>();
 const documents = new DocumentIndexCache();
 const running = new Map<number, AbortController>();
+/** Embedding batches the host was asked for, by call number. */
+const embedCalls = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
+let nextCall = 1;
+
+/** Asks the host to embed texts for request `id` (the host forwards them to the engine process). */
+function embedThroughHost(id: number, texts: string[]): Promise<Float32Array[]> {
+    const call = nextCall++;
+    return new Promise((resolve, reject) => {
+        embedCalls.set(call, { resolve, reject });
+        post({ type: "embedTexts", id, call, texts });
+    });
+}
 
 function post(message: WorkerToHost): void {
     port!.postMessage(message);
@@ -29,13 +41,14 @@ function indexOf(kind: KnowledgeIndexKind): KnowledgeIndex {
     return index;
 }
 
-async function info(kind: KnowledgeIndexKind): Promise<WorkerIndexInfo> {
+async function info(kind: KnowledgeIndexKind, modelId?: string): Promise<WorkerIndexInfo> {
     const index = indexOf(kind);
     const notice = notices.get(kind);
     notices.delete(kind);
     return {
         files: index.fileCount, chunks: index.chunkCount, bytesOnDisk: await index.bytesOnDisk(), complete: index.complete,
         readOnly: index.readOnly, ...(notice ? { notice } : {}),
+        ...(modelId ? { embedded: { modelId, ...index.vectorProgress(modelId) } } : {}),
     };
 }
 
@@ -69,10 +82,17 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
         case "search": {
             const index = await fresh(request.kind);
             const only = request.fsPath;
-            return index.search(request.query, request.limit, only ? (p) => p === only : undefined);
+            return index.search(request.query, request.limit, only ? (p) => p === only : undefined, request.queryVector);
+        }
+        case "embed": {
+            const result = await indexOf(request.kind).embedMissing({
+                modelId: request.modelId, signal, embed: (texts) => embedThroughHost(id, texts),
+                onProgress: (progress) => post({ type: "progress", id, kind: request.kind, progress }),
+            });
+            return { ...result, info: await info(request.kind, request.modelId) };
         }
         case "info":
-            return info(request.kind);
+            return info(request.kind, request.modelId);
         case "close":
             await indexes.get(request.kind)?.close();
             indexes.delete(request.kind);
@@ -99,6 +119,13 @@ async function handle(id: number, request: WorkerRequest, signal: AbortSignal): 
 port.on("message", (message: HostToWorker) => {
     if (message.type === "cancel") {
         running.get(message.id)?.abort();
+        return;
+    }
+    if (message.type === "embedded") {
+        const call = embedCalls.get(message.call);
+        embedCalls.delete(message.call);
+        if (message.vectors) call?.resolve(message.vectors);
+        else call?.reject(new Error(message.error ?? "Embedding failed."));
         return;
     }
     const { id, request } = message;

@@ -15,7 +15,13 @@ interface Pending {
     resolve: (value: unknown) => void;
     reject: (err: Error) => void;
     onProgress?: (progress: SyncProgress) => void;
+    onEmbed?: EmbedForWorker;
+    /** Aborted when the request ends, so an embedding batch in flight for it stops. */
+    ended: AbortController;
 }
+
+/** Embeds a batch of chunk texts for the worker (through the engine process). */
+export type EmbedForWorker = (texts: string[], signal: AbortSignal) => Promise<Float32Array[]>;
 
 export class IndexWorkerError extends Error {
     constructor(message: string, readonly aborted: boolean) {
@@ -43,26 +49,34 @@ export class IndexWorkerClient {
     /** Sends a request; resolves with its result, rejects with the worker's error (AbortError when aborted). */
     request<T extends WorkerRequest>(
         request: T,
-        options: { signal?: AbortSignal; onProgress?: (progress: SyncProgress) => void } = {},
+        options: { signal?: AbortSignal; onProgress?: (progress: SyncProgress) => void; onEmbed?: EmbedForWorker } = {},
     ): Promise<WorkerResults[T["type"]]> {
         if (this.disposed) return Promise.reject(new Error("The knowledge index has been shut down."));
-        const { signal, onProgress } = options;
+        const { signal, onProgress, onEmbed } = options;
         if (signal?.aborted) return Promise.reject(new IndexWorkerError("Cancelled.", true));
         const worker = this.ensureWorker();
         const id = this.nextId++;
         return new Promise<WorkerResults[T["type"]]>((resolve, reject) => {
-            const onAbort = (): void => this.send(worker, { type: "cancel", id });
+            const ended = new AbortController();
+            const onAbort = (): void => {
+                ended.abort();
+                this.send(worker, { type: "cancel", id });
+            };
             signal?.addEventListener("abort", onAbort, { once: true });
             this.pending.set(id, {
                 resolve: (v) => {
                     signal?.removeEventListener("abort", onAbort);
+                    ended.abort();
                     resolve(v as WorkerResults[T["type"]]);
                 },
                 reject: (e) => {
                     signal?.removeEventListener("abort", onAbort);
+                    ended.abort();
                     reject(e);
                 },
+                ended,
                 ...(onProgress ? { onProgress } : {}),
+                ...(onEmbed ? { onEmbed } : {}),
             });
             this.send(worker, { type: "request", id, request });
             // Keep the process alive only while something waits on the worker (plain Node: tests, the bench).
@@ -106,6 +120,21 @@ export class IndexWorkerClient {
         if (!pending) return;
         if (message.type === "progress") {
             pending.onProgress?.(message.progress);
+            return;
+        }
+        if (message.type === "embedTexts") {
+            const worker = this.worker;
+            const answer = (reply: HostToWorker): void => {
+                if (worker && this.worker === worker) this.send(worker, reply);
+            };
+            if (!pending.onEmbed) {
+                answer({ type: "embedded", call: message.call, error: "No embedder for this request." });
+                return;
+            }
+            pending.onEmbed(message.texts, pending.ended.signal).then(
+                (vectors) => answer({ type: "embedded", call: message.call, vectors }),
+                (err: unknown) => answer({ type: "embedded", call: message.call, error: err instanceof Error ? err.message : String(err) }),
+            );
             return;
         }
         this.pending.delete(message.id);

@@ -6,10 +6,11 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import type { Embedder } from "../backend/embedder";
 import { getSetting } from "../config/settings";
 import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
-import type { IndexConfig, SearchHit } from "../core/knowledge/knowledgeIndex";
+import type { IndexConfig, QueryVector, SearchHit } from "../core/knowledge/knowledgeIndex";
 import type {
     KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "../protocol/knowledge";
@@ -25,6 +26,8 @@ const UPDATE_DEBOUNCE_MS = 400;
 const FULL_SYNC_AFTER_EVENTS = 1000;
 /** workspaceState key: the user cleared this workspace's index; do not rebuild it until they ask. */
 const CLEARED_KEY = "hearth.knowledge.cleared";
+/** A question's embedding that takes longer than this is given up: the search then goes by words only. */
+const QUERY_EMBED_TIMEOUT_MS = 15_000;
 
 interface IndexSlot {
     status: KnowledgeIndexStatus;
@@ -37,6 +40,8 @@ interface IndexSlot {
     pendingPaths: Set<string>;
     updateTimer?: ReturnType<typeof setTimeout>;
     watchers: DisposableStore;
+    /** Chunks being given vectors (search by meaning), after a build or an update. */
+    embedding?: AbortController;
 }
 
 export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
@@ -47,7 +52,12 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     private readonly disposables = new DisposableStore();
     private lastProgressEvent = 0;
 
-    constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel, workerScript: string) {
+    constructor(
+        private readonly context: vscode.ExtensionContext,
+        private readonly log: vscode.LogOutputChannel,
+        workerScript: string,
+        private readonly embedder?: Embedder,
+    ) {
         this.client = new IndexWorkerClient({
             script: workerScript,
             onCrash: (message) => {
@@ -66,6 +76,11 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
             });
         }
         this.disposables.add(this.emitter);
+        if (embedder) {
+            this.disposables.add(embedder.onDidChangeModel(() => {
+                for (const kind of KINDS) if (this.slot(kind).opened && !this.slot(kind).running) this.startEmbedding(kind);
+            }));
+        }
     }
 
     /** Opens both indexes and brings them up to date (called shortly after activation, and by the commands). */
@@ -97,9 +112,55 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         } else {
             const kind = options.scope;
             if (!(await this.ensureOpen(kind))) return [];
-            hits = await this.client.request({ type: "search", kind, query, limit }, signal ? { signal } : {});
+            const queryVector = await this.embedQuery(query, signal);
+            hits = await this.client.request({ type: "search", kind, query, limit, ...(queryVector ? { queryVector } : {}) }, signal ? { signal } : {});
         }
         return hits.map((hit) => ({ ...hit, uri: vscode.Uri.file(hit.fsPath).toString() }));
+    }
+
+    /** The question's embedding, or undefined (no embedding model, or it failed: the search goes by words only). */
+    private async embedQuery(query: string, signal?: AbortSignal): Promise<QueryVector | undefined> {
+        const modelId = this.embedder?.modelId;
+        if (!this.embedder || !modelId) return undefined;
+        try {
+            const timeout = AbortSignal.timeout(QUERY_EMBED_TIMEOUT_MS);
+            const batch = await this.embedder.embed([query], signal ? AbortSignal.any([signal, timeout]) : timeout);
+            return batch.vectors[0] ? { modelId: batch.modelId, vector: batch.vectors[0] } : undefined;
+        } catch (err) {
+            signal?.throwIfAborted();
+            this.log.warn(`Knowledge index: the question could not be embedded (${errorText(err)}); searching by words only.`);
+            return undefined;
+        }
+    }
+
+    /** Gives the index's chunks vectors of the configured embedding model (none set: nothing to do). */
+    private startEmbedding(kind: KnowledgeIndexKind): void {
+        const slot = this.slot(kind);
+        slot.embedding?.abort();
+        slot.embedding = undefined;
+        const modelId = this.embedder?.modelId;
+        if (!this.embedder || !modelId || slot.status.readOnly) {
+            if (slot.status.pendingEmbeddings) this.setStatus(kind, { pendingEmbeddings: undefined });
+            return;
+        }
+        const embedder = this.embedder;
+        const controller = new AbortController();
+        slot.embedding = controller;
+        const started = performance.now();
+        void this.client.request({ type: "embed", kind, modelId }, {
+            signal: controller.signal,
+            onProgress: (p) => this.setStatus(kind, { embeddingModel: modelId, pendingEmbeddings: Math.max(0, p.total - p.done) }, true),
+            onEmbed: async (texts, signal) => (await embedder.embed(texts, AbortSignal.any([signal, controller.signal]))).vectors,
+        }).then((result) => {
+            if (result.embedded) this.log.info(`Knowledge index (${kind}): ${result.embedded} chunk(s) embedded in ${Math.round(performance.now() - started)} ms (${modelId}).`);
+            this.setStatus(kind, { embeddingModel: modelId, pendingEmbeddings: undefined });
+        }, (err: unknown) => {
+            this.setStatus(kind, { pendingEmbeddings: undefined });
+            if (controller.signal.aborted) return;
+            this.log.warn(`Knowledge index (${kind}): embedding stopped (${errorText(err)}); chunks without vectors are found by words only.`);
+        }).finally(() => {
+            if (slot.embedding === controller) slot.embedding = undefined;
+        });
     }
 
     async indexFile(uri: vscode.Uri, signal?: AbortSignal): Promise<{ chunks: number }> {
@@ -128,13 +189,17 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
 
     /** Cancels the builds in progress (the status bar's Cancel). What was committed stays searchable. */
     cancelBuilds(): void {
-        for (const kind of KINDS) this.slot(kind).build?.abort();
+        for (const kind of KINDS) {
+            this.slot(kind).build?.abort();
+            this.slot(kind).embedding?.abort();
+        }
     }
 
     /** Reopens an index whose roots or settings changed, and brings it up to date. */
     async reload(kind: KnowledgeIndexKind): Promise<void> {
         const slot = this.slot(kind);
         slot.build?.abort();
+        slot.embedding?.abort();
         await slot.running?.catch(() => undefined);
         slot.config = this.configFor(kind);
         this.resetWatchers(slot);
@@ -205,6 +270,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         }).then((result) => {
             this.log.info(`Knowledge index (${kind}): up to date in ${Math.round(performance.now() - started)} ms — ${result.indexed} file(s) indexed, ${result.removed} removed; ${result.info.files} files, ${result.info.chunks} chunks.`);
             this.applyInfo(kind, result.info, "ready");
+            this.startEmbedding(kind);
         }, (err: unknown) => {
             if (err instanceof IndexWorkerError && err.aborted) {
                 this.log.info(`Knowledge index (${kind}): build cancelled.`);
@@ -256,6 +322,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
             slot.running = this.client.request({ type: "update", kind, paths }).then((result) => {
                 if (result.indexed || result.removed) this.log.info(`Knowledge index (${kind}): updated ${result.indexed}, removed ${result.removed}.`);
                 this.applyInfo(kind, result.info, slot.status.state === "building" ? "building" : "ready");
+                if (result.indexed) this.startEmbedding(kind);
             }, (err: unknown) => this.log.warn(`Knowledge index (${kind}): update failed: ${errorText(err)}`)).finally(() => {
                 slot.running = undefined;
                 if (slot.pendingPaths.size) this.scheduleUpdate(kind);
@@ -274,6 +341,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     private async clearIndex(kind: KnowledgeIndexKind): Promise<void> {
         const slot = this.slot(kind);
         slot.build?.abort();
+        slot.embedding?.abort();
         await slot.running?.catch(() => undefined);
         slot.opened = undefined;
         const dir = indexDir(this.context, kind);
@@ -319,6 +387,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     dispose(): void {
         for (const slot of this.slots.values()) {
             slot.build?.abort();
+            slot.embedding?.abort();
             if (slot.updateTimer) clearTimeout(slot.updateTimer);
             slot.watchers.dispose();
         }

@@ -20,9 +20,16 @@ export class KnowledgeStatusBar implements vscode.Disposable {
         const statuses = [this.service.status("workspace"), this.service.status("library")];
         const building = statuses.find((s) => s.state === "building" || s.state === "loading");
         const failed = statuses.find((s) => s.state === "error");
+        const embedding = statuses.find((s) => (s.pendingEmbeddings ?? 0) > 0);
         if (building) {
             this.item.text = `$(sync~spin) ${this.progressText(building)}`;
             this.item.tooltip = vscode.l10n.t("Hearth is indexing the {0} on this computer. Click to cancel.", this.service.kindLabel(building.kind));
+            this.item.command = "hearth.knowledge.cancel";
+            this.item.backgroundColor = undefined;
+            this.item.show();
+        } else if (embedding) {
+            this.item.text = `$(sync~spin) ${vscode.l10n.t("Indexing by meaning: {0} chunks left", embedding.pendingEmbeddings!.toLocaleString())}`;
+            this.item.tooltip = vscode.l10n.t("Hearth is computing embeddings of the {0} on this computer, so it can be searched by meaning. Click to cancel.", this.service.kindLabel(embedding.kind));
             this.item.command = "hearth.knowledge.cancel";
             this.item.backgroundColor = undefined;
             this.item.show();

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { formatBytes } from "../core/formatBytes";
 import { getSetting, onDidChangeSetting, updateSetting } from "../config/settings";
 import type { KnowledgeIndexKind } from "../protocol/knowledge";
+import type { Embedder } from "../backend/embedder";
 import { libraryFolders } from "./knowledgeConfig";
 import { KnowledgeService } from "./knowledgeService";
 import { KnowledgeStatusBar } from "./knowledgeStatusBar";
@@ -14,9 +15,9 @@ import { KnowledgeStatusBar } from "./knowledgeStatusBar";
 /** Indexing starts this long after activation, so it never competes with the window's own start-up. */
 const START_DELAY_MS = 3000;
 
-export function createKnowledgeService(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): KnowledgeService {
+export function createKnowledgeService(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, embedder?: Embedder): KnowledgeService {
     const script = vscode.Uri.joinPath(context.extensionUri, "dist", "knowledgeWorker.js").fsPath;
-    const service = new KnowledgeService(context, log, script);
+    const service = new KnowledgeService(context, log, script, embedder);
     context.subscriptions.push(service, new KnowledgeStatusBar(service));
     const timer = setTimeout(() => service.start(), START_DELAY_MS);
     context.subscriptions.push({ dispose: () => clearTimeout(timer) });

@@ -8,8 +8,9 @@
  *                        BEFORE the manifest that names them, never changed afterwards.
  *   lex-<generation>.bin  a snapshot of the lexical (BM25) index (binary, see postingLists.ts), immutable, named by
  *                        the manifest it covers.
- *   vec-<n>.f32          optional embedding vectors for segment n (Float32, little-endian, one row per chunk in
- *                        segment order), immutable; the manifest's `vectors` says which model made them.
+ *   vec-<n>-<g>.f32      optional embedding vectors for segment n, written at generation g (Float32,
+ *                        little-endian, one row per chunk of the chunk-id ranges the manifest lists for it),
+ *                        immutable; the manifest's `vectors` says which model made them and their SHA-256.
  *
  * A commit writes new immutable files, then the manifest. Files that no manifest names (a crash between the two,
  * or replaced segments) are garbage and are deleted when the index is next opened by its writer.
@@ -64,7 +65,15 @@ export interface ManifestBody {
     /** The lexical snapshot and the generation it covers (later changes are replayed from the segments). */
     lexical?: { file: string; generation: number; bytes: number; sha256: string };
     /** Embedding vectors: which model made them, their length, and which segments have them (file per segment). */
-    vectors?: { modelId: string; dims: number; segments: Record<string, { file: string; bytes: number }> };
+    vectors?: { modelId: string; dims: number; segments: Record<string, VectorFileInfo> };
+}
+
+/** One segment's vector file: its rows are the chunks of `ranges` ([first chunk id, count] each), in that order. */
+export interface VectorFileInfo {
+    file: string;
+    bytes: number;
+    sha256: string;
+    ranges: [number, number][];
 }
 
 /** A segment line: [file path, chunk text, start line, end line, page (0: none), heading ("" : none)]. */
@@ -157,8 +166,8 @@ export function segmentFile(id: number): string {
     return `seg-${id}.jsonl`;
 }
 
-export function vectorFile(segment: number): string {
-    return `vec-${segment}.f32`;
+export function vectorFile(segment: number, generation: number): string {
+    return `vec-${segment}-${generation}.f32`;
 }
 
 export class IndexStore {

@@ -12,10 +12,14 @@ import * as path from "node:path";
 import { extractChunks } from "./extract";
 import { GlobExcludes, type ExcludeSetting } from "./ignoreRules";
 import {
-    acquireWriterLock, emptyManifest, encodeSegmentLine, IndexFormatError, IndexStore, segmentFile, writeImmutable,
-    type FileEntry, type ManifestBody, type SegmentLine,
+    acquireWriterLock, emptyManifest, encodeSegmentLine, IndexFormatError, IndexStore, segmentFile, sha256, vectorFile,
+    writeImmutable, type FileEntry, type ManifestBody, type SegmentLine,
 } from "./indexStore";
 import { LexicalState } from "./lexicalState";
+import { reciprocalRankFusion } from "./rankFusion";
+import {
+    encodeVectors, pruneVectors, segmentFiles, segmentsWithoutVectors, VectorCache, vectorProgress, type EmbedTexts,
+} from "./vectorIndex";
 import { walkFiles, isFileExcluded, isDocumentFile, type WalkOptions } from "./walkFiles";
 
 export interface IndexRoot {
@@ -54,6 +58,19 @@ export interface SearchHit {
     score: number;
 }
 
+/** A query's embedding, made by the model `modelId` (only vectors of that model are compared with it). */
+export interface QueryVector {
+    modelId: string;
+    vector: Float32Array;
+}
+
+/** Candidates taken from each side (words, meaning) before reciprocal rank fusion. */
+const FUSION_CANDIDATES = 50;
+/** With no word in common with any chunk, a chunk is only a hit by meaning when this close (cosine). */
+const MEANING_ONLY_MIN_COSINE = 0.75;
+/** Texts per embedding request (the engine yields to chat and completions between texts). */
+const EMBED_BATCH = 32;
+
 export interface SyncProgress {
     done: number;
     total: number;
@@ -83,6 +100,7 @@ export function displayPathIn(roots: readonly IndexRoot[], fsPath: string): stri
 export class KnowledgeIndex {
     private manifest: ManifestBody;
     private readonly lexical: LexicalState;
+    private readonly vectors: VectorCache;
     private pending: PendingFile[] = [];
     private pendingBytes = 0;
     private queue: Promise<unknown> = Promise.resolve();
@@ -97,6 +115,7 @@ export class KnowledgeIndex {
     ) {
         this.manifest = manifest;
         this.lexical = lexical;
+        this.vectors = new VectorCache(config.dir);
     }
 
     /**
@@ -266,9 +285,21 @@ export class KnowledgeIndex {
         });
     }
 
-    /** Searches the committed index. `filter` keeps hits of some files only. */
-    async search(query: string, limit: number, filter?: (fsPath: string) => boolean): Promise<SearchHit[]> {
-        const ranked = this.lexical.search(query, limit, filter);
+    /**
+     * Searches the committed index. `filter` keeps hits of some files only. With `queryVector`, the lexical ranking
+     * and an exact cosine ranking of the stored vectors of the same model are merged by reciprocal rank fusion; the
+     * hit's score is then the fused score.
+     */
+    async search(query: string, limit: number, filter?: (fsPath: string) => boolean, queryVector?: QueryVector): Promise<SearchHit[]> {
+        let ranked = this.lexical.search(query, queryVector ? Math.max(limit, FUSION_CANDIDATES) : limit, filter);
+        if (queryVector) {
+            const byMeaning = await this.vectors.search(this.manifest, queryVector.modelId, queryVector.vector, Math.max(limit, FUSION_CANDIDATES), (firstId) => {
+                const fsPath = this.lexical.pathOf(firstId);
+                return fsPath !== undefined && this.manifest.files[fsPath]?.firstId === firstId && (!filter || filter(fsPath));
+            });
+            const meaning = ranked.length ? byMeaning : byMeaning.filter((h) => h.score >= MEANING_ONLY_MIN_COSINE);
+            ranked = reciprocalRankFusion([ranked.map((r) => r.id), meaning.map((r) => r.id)]).slice(0, limit).map((f) => ({ id: f.item, score: f.score }));
+        }
         const hits: SearchHit[] = [];
         for (const { id, score } of ranked) {
             const located = this.lexical.locate(id, this.manifest);
@@ -282,6 +313,64 @@ export class KnowledgeIndex {
             });
         }
         return hits;
+    }
+
+    /** Live chunks with vectors of `modelId`, and all live chunks. */
+    vectorProgress(modelId: string): { done: number; total: number } {
+        return vectorProgress(this.manifest, modelId);
+    }
+
+    /**
+     * Gives every live chunk a vector of `modelId`, segment by segment (each committed with its own manifest, so
+     * a crash or cancel keeps what was finished). Runs beside builds and updates; only the commit is exclusive.
+     */
+    async embedMissing(options: { modelId: string; embed: EmbedTexts; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<{ embedded: number }> {
+        this.assertWritable();
+        const { modelId, embed, signal, onProgress } = options;
+        let embedded = 0;
+        const tried = new Set<number>();
+        for (;;) {
+            signal?.throwIfAborted();
+            const damaged = Object.entries(this.manifest.vectors?.modelId === modelId ? this.manifest.vectors.segments : {})
+                .filter(([, info]) => this.vectors.isDamaged(info)).map(([id]) => Number(id));
+            const segment = [...damaged, ...segmentsWithoutVectors(this.manifest, modelId)].find((s) => !tried.has(s));
+            if (segment === undefined) break;
+            tried.add(segment);
+            const files = segmentFiles(this.manifest, segment);
+            const texts: string[] = [];
+            const ranges: [number, number][] = [];
+            for (const { entry } of files) {
+                const lines = await this.store.readLines(segment, entry.offset!, entry.spans!.reduce((a, b) => a + b, 0));
+                texts.push(...lines.map((l) => l[1]));
+                ranges.push([entry.firstId!, lines.length]);
+            }
+            const rows: Float32Array[] = [];
+            for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+                signal?.throwIfAborted();
+                rows.push(...(await embed(texts.slice(i, i + EMBED_BATCH), signal)));
+                const progress = this.vectorProgress(modelId);
+                onProgress?.({ done: Math.min(progress.total, progress.done + rows.length), total: progress.total });
+            }
+            if (rows.length !== texts.length) throw new Error(`The embedding model returned ${rows.length} vectors for ${texts.length} texts.`);
+            const dims = rows[0]?.length ?? 0;
+            const data = encodeVectors(rows, dims);
+            await this.exclusive(async () => {
+                if (!this.manifest.segments.some((s) => s.id === segment)) return; // all its files changed meanwhile
+                const next: ManifestBody = structuredClone(this.manifest);
+                if (next.vectors?.modelId !== modelId || next.vectors.dims !== dims) next.vectors = { modelId, dims, segments: {} };
+                const file = vectorFile(segment, next.generation);
+                await writeImmutable(path.join(this.config.dir, file), data);
+                next.vectors.segments[String(segment)] = { file, bytes: data.length, sha256: sha256(data), ranges };
+                next.generation++;
+                await this.store.commit(next);
+                this.manifest = next;
+                this.vectors.retain(next);
+                await this.store.collectGarbage(next);
+            });
+            embedded += rows.length;
+        }
+        onProgress?.(this.vectorProgress(modelId));
+        return { embedded };
     }
 
     /** Every chunk of one indexed file, in order (empty when the file is not in the index). */
@@ -399,6 +488,7 @@ export class KnowledgeIndex {
         }
         this.lexical.recountLive(next);
         next.segments = next.segments.filter((s) => s.live > 0);
+        pruneVectors(next);
         next.complete = complete;
         next.generation++;
         await this.store.commit(next);

@@ -69,6 +69,11 @@ export class LexicalState {
         } : undefined);
     }
 
+    /** The file chunk `id` belongs to, when it is in the index. */
+    pathOf(id: number): string | undefined {
+        return this.idToPath.get(id);
+    }
+
     /** Where chunk `id` is on disk: its file's entry and the byte range of its line. */
     locate(id: number, manifest: ManifestBody): { fsPath: string; entry: FileEntry; offset: number; length: number } | undefined {
         const fsPath = this.idToPath.get(id);
