@@ -12,14 +12,13 @@ import * as path from "node:path";
 import { extractChunks } from "./extract";
 import { GlobExcludes, type ExcludeSetting } from "./ignoreRules";
 import {
-    acquireWriterLock, emptyManifest, encodeSegmentLine, IndexFormatError, IndexStore, segmentFile, sha256, vectorFile,
-    writeImmutable, type FileEntry, type ManifestBody, type SegmentLine,
+    acquireWriterLock, emptyManifest, encodeSegmentLine, IndexFormatError, IndexStore, segmentFile, writeImmutable,
+    type FileEntry, type ManifestBody, type SegmentLine,
 } from "./indexStore";
 import { LexicalState } from "./lexicalState";
 import { reciprocalRankFusion } from "./rankFusion";
-import {
-    encodeVectors, pruneVectors, segmentFiles, segmentsWithoutVectors, VectorCache, vectorProgress, type EmbedTexts,
-} from "./vectorIndex";
+import { embedMissing, type EmbedOptions } from "./vectorBuild";
+import { pruneVectors, VectorCache, vectorProgress } from "./vectorIndex";
 import { walkFiles, isFileExcluded, isDocumentFile, type WalkOptions } from "./walkFiles";
 
 export interface IndexRoot {
@@ -68,8 +67,6 @@ export interface QueryVector {
 const FUSION_CANDIDATES = 50;
 /** With no word in common with any chunk, a chunk is only a hit by meaning when this close (cosine). */
 const MEANING_ONLY_MIN_COSINE = 0.75;
-/** Texts per embedding request (the engine yields to chat and completions between texts). */
-const EMBED_BATCH = 32;
 
 export interface SyncProgress {
     done: number;
@@ -324,53 +321,22 @@ export class KnowledgeIndex {
      * Gives every live chunk a vector of `modelId`, segment by segment (each committed with its own manifest, so
      * a crash or cancel keeps what was finished). Runs beside builds and updates; only the commit is exclusive.
      */
-    async embedMissing(options: { modelId: string; embed: EmbedTexts; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void }): Promise<{ embedded: number }> {
+    embedMissing(options: EmbedOptions): Promise<{ embedded: number }> {
         this.assertWritable();
-        const { modelId, embed, signal, onProgress } = options;
-        let embedded = 0;
-        const tried = new Set<number>();
-        for (;;) {
-            signal?.throwIfAborted();
-            const damaged = Object.entries(this.manifest.vectors?.modelId === modelId ? this.manifest.vectors.segments : {})
-                .filter(([, info]) => this.vectors.isDamaged(info)).map(([id]) => Number(id));
-            const segment = [...damaged, ...segmentsWithoutVectors(this.manifest, modelId)].find((s) => !tried.has(s));
-            if (segment === undefined) break;
-            tried.add(segment);
-            const files = segmentFiles(this.manifest, segment);
-            const texts: string[] = [];
-            const ranges: [number, number][] = [];
-            for (const { entry } of files) {
-                const lines = await this.store.readLines(segment, entry.offset!, entry.spans!.reduce((a, b) => a + b, 0));
-                texts.push(...lines.map((l) => l[1]));
-                ranges.push([entry.firstId!, lines.length]);
-            }
-            const rows: Float32Array[] = [];
-            for (let i = 0; i < texts.length; i += EMBED_BATCH) {
-                signal?.throwIfAborted();
-                rows.push(...(await embed(texts.slice(i, i + EMBED_BATCH), signal)));
-                const progress = this.vectorProgress(modelId);
-                onProgress?.({ done: Math.min(progress.total, progress.done + rows.length), total: progress.total });
-            }
-            if (rows.length !== texts.length) throw new Error(`The embedding model returned ${rows.length} vectors for ${texts.length} texts.`);
-            const dims = rows[0]?.length ?? 0;
-            const data = encodeVectors(rows, dims);
-            await this.exclusive(async () => {
-                if (!this.manifest.segments.some((s) => s.id === segment)) return; // all its files changed meanwhile
+        return embedMissing({
+            manifest: () => this.manifest,
+            readLines: (segment, offset, length) => this.store.readLines(segment, offset, length),
+            cache: this.vectors,
+            commit: (change) => this.exclusive(async () => {
                 const next: ManifestBody = structuredClone(this.manifest);
-                if (next.vectors?.modelId !== modelId || next.vectors.dims !== dims) next.vectors = { modelId, dims, segments: {} };
-                const file = vectorFile(segment, next.generation);
-                await writeImmutable(path.join(this.config.dir, file), data);
-                next.vectors.segments[String(segment)] = { file, bytes: data.length, sha256: sha256(data), ranges };
+                if (!(await change(next, this.config.dir))) return;
                 next.generation++;
                 await this.store.commit(next);
                 this.manifest = next;
                 this.vectors.retain(next);
                 await this.store.collectGarbage(next);
-            });
-            embedded += rows.length;
-        }
-        onProgress?.(this.vectorProgress(modelId));
-        return { embedded };
+            }),
+        }, options);
     }
 
     /** Every chunk of one indexed file, in order (empty when the file is not in the index). */
