@@ -76,9 +76,10 @@ export interface KnowledgeApi {
     /**
      * Best chunks for `query`, best first (at most `limit`, default 8; fewer or none when nothing matches — an empty
      * list means "nothing relevant", not an error). Lexical: BM25 over words, code identifiers split and whole,
-     * Chinese words and character pairs. (Hybrid search — vectors from services.embedder stored beside the chunks,
-     * fused with `reciprocalRankFusion` from src/core/knowledge/rankFusion.ts; the manifest has a `vectors` slot for
-     * them — is part B of issue 10.) Searches whatever is committed now: it does not
+     * Chinese words and character pairs. With `hearth.embeddingModel` set, the question is embedded too and the
+     * lexical ranking is fused (RRF) with an exact cosine ranking of the chunks' stored vectors; chunks not embedded
+     * yet are found by words, and when embedding the question fails the search is lexical (logged), never an error.
+     * The `{ file }` scope (one document) is lexical only. Searches whatever is committed now: it does not
      * wait for a build in progress (use `whenReady` for that). A `{ file }` scope indexes that file first when
      * needed. Rejects with an AbortError when `signal` aborts, and with an Error whose message can be shown when
      * the index cannot be read.
