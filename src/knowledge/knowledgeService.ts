@@ -78,7 +78,8 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         this.disposables.add(this.emitter);
         if (embedder) {
             this.disposables.add(embedder.onDidChangeModel(() => {
-                for (const kind of KINDS) if (this.slot(kind).opened && !this.slot(kind).running) this.startEmbedding(kind);
+                // An index being built starts embedding when the build ends.
+                for (const kind of KINDS) if (this.slot(kind).status.state === "ready" && !this.slot(kind).running) this.startEmbedding(kind);
             }));
         }
     }
