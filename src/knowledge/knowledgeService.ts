@@ -10,12 +10,13 @@ import type { Embedder } from "../backend/embedder";
 import { getSetting } from "../config/settings";
 import { DisposableStore } from "../core/disposables";
 import { errorText } from "../core/errorText";
-import type { IndexConfig, QueryVector, SearchHit } from "../core/knowledge/knowledgeIndex";
+import type { IndexConfig, SearchHit } from "../core/knowledge/knowledgeIndex";
 import type {
     KnowledgeChunk, KnowledgeHit, KnowledgeIndexKind, KnowledgeIndexStatus, KnowledgeSearchOptions,
 } from "../protocol/knowledge";
 import type { KnowledgeApi } from "../services";
 import { IndexWorkerClient, IndexWorkerError } from "./indexWorkerClient";
+import { embedQuery } from "./queryVector";
 import { indexDir, libraryFolders, libraryIndexConfig, workspaceIndexConfig } from "./knowledgeConfig";
 import type { WorkerIndexInfo } from "./workerProtocol";
 
@@ -26,8 +27,6 @@ const UPDATE_DEBOUNCE_MS = 400;
 const FULL_SYNC_AFTER_EVENTS = 1000;
 /** workspaceState key: the user cleared this workspace's index; do not rebuild it until they ask. */
 const CLEARED_KEY = "hearth.knowledge.cleared";
-/** A question's embedding that takes longer than this is given up: the search then goes by words only. */
-const QUERY_EMBED_TIMEOUT_MS = 15_000;
 
 interface IndexSlot {
     status: KnowledgeIndexStatus;
@@ -113,25 +112,10 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         } else {
             const kind = options.scope;
             if (!(await this.ensureOpen(kind))) return [];
-            const queryVector = await this.embedQuery(query, signal);
+            const queryVector = await embedQuery(this.embedder, query, (m) => this.log.warn(m), signal);
             hits = await this.client.request({ type: "search", kind, query, limit, ...(queryVector ? { queryVector } : {}) }, signal ? { signal } : {});
         }
         return hits.map((hit) => ({ ...hit, uri: vscode.Uri.file(hit.fsPath).toString() }));
-    }
-
-    /** The question's embedding, or undefined (no embedding model, or it failed: the search goes by words only). */
-    private async embedQuery(query: string, signal?: AbortSignal): Promise<QueryVector | undefined> {
-        const modelId = this.embedder?.modelId;
-        if (!this.embedder || !modelId) return undefined;
-        try {
-            const timeout = AbortSignal.timeout(QUERY_EMBED_TIMEOUT_MS);
-            const batch = await this.embedder.embed([query], signal ? AbortSignal.any([signal, timeout]) : timeout);
-            return batch.vectors[0] ? { modelId: batch.modelId, vector: batch.vectors[0] } : undefined;
-        } catch (err) {
-            signal?.throwIfAborted();
-            this.log.warn(`Knowledge index: the question could not be embedded (${errorText(err)}); searching by words only.`);
-            return undefined;
-        }
     }
 
     /** Gives the index's chunks vectors of the configured embedding model (none set: nothing to do). */
