@@ -15,7 +15,8 @@ import * as path from "node:path";
 import type { Page } from "playwright-core";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { waitForValue, webviewFrame } from "./driver";
-import { RUN_ROOT, useFlowPages } from "./session";
+import { seedSavedChat } from "./savedChat";
+import { useFlowPages } from "./session";
 
 const CHAT_ID = "e2e-highlight";
 const ANSWER = [
@@ -35,30 +36,12 @@ const ANSWER = [
 /** Windows opened, one first open each (HEARTH_E2E_CHAT_OPEN_WINDOWS=9 for the README figure). */
 const WINDOWS = Number(process.env.HEARTH_E2E_CHAT_OPEN_WINDOWS ?? 3);
 
-function chatsDir(): string {
-    return path.join(RUN_ROOT, "profile", "User", "globalStorage", "hearth-local.hearth", "chats");
-}
-
 /** A saved chat whose answer holds a python block (bundled language) and a haskell block (loaded on demand). */
 function seedChat(): () => void {
-    const dir = chatsDir();
-    fs.mkdirSync(dir, { recursive: true });
-    const stateFile = path.join(dir, "state.json");
-    const previousState = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : undefined;
-    const now = Date.now();
-    fs.writeFileSync(path.join(dir, `chat-${CHAT_ID}.json`), JSON.stringify({
-        id: CHAT_ID, title: "Highlighting", createdAt: now, updatedAt: now, messages: [
-            { id: "m-user", role: "user", text: "Area of a circle in Python and Haskell?", status: "complete", createdAt: now },
-            { id: "m-answer", role: "assistant", text: ANSWER, status: "complete", createdAt: now },
-        ],
-    }));
-    fs.writeFileSync(stateFile, JSON.stringify({ currentId: CHAT_ID }));
-    return () => {
-        fs.rmSync(path.join(dir, `chat-${CHAT_ID}.json`), { force: true });
-        fs.rmSync(path.join(dir, `chat-${CHAT_ID}.json.bak`), { force: true });
-        if (previousState === undefined) fs.rmSync(stateFile, { force: true });
-        else fs.writeFileSync(stateFile, previousState);
-    };
+    return seedSavedChat(CHAT_ID, "Highlighting", (now) => [
+        { id: "m-user", role: "user", text: "Area of a circle in Python and Haskell?", status: "complete", createdAt: now },
+        { id: "m-answer", role: "assistant", text: ANSWER, status: "complete", createdAt: now },
+    ]);
 }
 
 function activityItem(page: Page, label: string) {

@@ -6,39 +6,24 @@
  * A saved chat provides the note, an attachment chip and a code block.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { openChatPanel, waitForValue } from "./driver";
-import { RUN_ROOT, session, useFlowPages } from "./session";
+import { seedSavedChat } from "./savedChat";
+import { session, useFlowPages } from "./session";
 
 const THEMES = ["Light Modern", "Light+", "Solarized Light", "Default High Contrast Light", "Dark Modern"];
 const CHAT_ID = "e2e-contrast";
 
 function seedChat(): () => void {
-    const dir = path.join(RUN_ROOT, "profile", "User", "globalStorage", "hearth-local.hearth", "chats");
-    fs.mkdirSync(dir, { recursive: true });
-    const stateFile = path.join(dir, "state.json");
-    const previousState = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, "utf8") : undefined;
-    const now = Date.now();
-    fs.writeFileSync(path.join(dir, `chat-${CHAT_ID}.json`), JSON.stringify({
-        id: CHAT_ID, title: "Contrast", createdAt: now, updatedAt: now, messages: [
-            {
-                id: "m-user", role: "user", text: "What does this do?", status: "complete", createdAt: now,
-                attachments: [{ id: "a1", kind: "file", label: "main.ts", path: "src/main.ts", languageId: "typescript", text: "x", tokens: 1200, estimated: false }],
-            },
-            {
-                id: "m-answer", role: "assistant", text: "It prints a value:\n\n```python\nprint(42)\n```", status: "complete", createdAt: now,
-                droppedMessages: 4, stats: { tokens: 20, tokensPerSecond: 41.5, contextUsed: 1900, contextSize: 8192, promptTokens: 1880 },
-            },
-        ],
-    }));
-    fs.writeFileSync(stateFile, JSON.stringify({ currentId: CHAT_ID }));
-    return () => {
-        fs.rmSync(path.join(dir, `chat-${CHAT_ID}.json`), { force: true });
-        fs.rmSync(path.join(dir, `chat-${CHAT_ID}.json.bak`), { force: true });
-        if (previousState === undefined) fs.rmSync(stateFile, { force: true });
-        else fs.writeFileSync(stateFile, previousState);
-    };
+    return seedSavedChat(CHAT_ID, "Contrast", (now) => [
+        {
+            id: "m-user", role: "user", text: "What does this do?", status: "complete", createdAt: now,
+            attachments: [{ id: "a1", kind: "file", label: "main.ts", path: "src/main.ts", languageId: "typescript", text: "x", tokens: 1200, estimated: false }],
+        },
+        {
+            id: "m-answer", role: "assistant", text: "It prints a value:\n\n```python\nprint(42)\n```", status: "complete", createdAt: now,
+            droppedMessages: 4, stats: { tokens: 20, tokensPerSecond: 41.5, contextUsed: 1900, contextSize: 8192, promptTokens: 1880 },
+        },
+    ]);
 }
 
 interface Measured { what: string; text: string; ratio: number; color: string; background: string }
