@@ -4,6 +4,7 @@ import type { HearthServices } from "../services";
 import { errorText } from "../core/errorText";
 import { getSetting } from "../config/settings";
 import { handleEngineError } from "../backend/errorActions";
+import { readyWithProgress } from "../backend/readyWithProgress";
 import { EngineError } from "../protocol/engineProtocol";
 
 export function registerEngineCommands({ context, engine, backend, log }: HearthServices): void {
@@ -24,22 +25,8 @@ export function registerEngineCommands({ context, engine, backend, log }: Hearth
                 await vscode.window.withProgress(
                     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: engine restarted; loading the model…"), cancellable: true },
                     async (progress, token) => {
-                        const controller = new AbortController();
-                        const cancel = token.onCancellationRequested(() => controller.abort());
-                        let reported = 0;
-                        const watch = backend.onDidChangeState((s) => {
-                            if (s.kind !== "loading") return;
-                            const pct = Math.floor(s.progress * 100);
-                            if (pct > reported) progress.report({ increment: pct - reported, message: `${pct}%` });
-                            reported = Math.max(reported, pct);
-                        });
-                        try {
-                            const model = await backend.ready(controller.signal);
-                            log.info(`Engine restarted; ${model.name} loaded again`);
-                        } finally {
-                            watch.dispose();
-                            cancel.dispose();
-                        }
+                        const model = await readyWithProgress(backend, progress, token);
+                        log.info(`Engine restarted; ${model.name} loaded again`);
                     },
                 );
             } catch (err) {

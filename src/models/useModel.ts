@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { getSetting, updateSetting } from "../config/settings";
 import type { HearthServices } from "../services";
 import { handleEngineError } from "../backend/errorActions";
+import { readyWithProgress } from "../backend/readyWithProgress";
 
 export async function useModel(services: HearthServices, modelPath: string, displayName = path.basename(modelPath)): Promise<boolean> {
     await updateSetting("model", modelPath, true);
@@ -13,19 +14,9 @@ export async function useModel(services: HearthServices, modelPath: string, disp
     return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Hearth: loading {0}", displayName), cancellable: true },
         async (progress, token) => {
-            const controller = new AbortController();
-            const cancel = token.onCancellationRequested(() => controller.abort());
-            let reported = 0;
-            // A model file is the embedded engine's business, whichever backend answers chat right now.
-            const embedded = services.engine.backend;
-            const onState = embedded.onDidChangeState((state) => {
-                if (state.kind !== "loading") return;
-                const pct = Math.round(state.progress * 100);
-                if (pct > reported) progress.report({ increment: pct - reported, message: `${pct}%` });
-                reported = Math.max(reported, pct);
-            });
             try {
-                const model = await embedded.ready(controller.signal);
+                // A model file is the embedded engine's business, whichever backend answers chat right now.
+                const model = await readyWithProgress(services.engine.backend, progress, token);
                 const compute = model.location.kind === "embedded" ? model.location.compute.toUpperCase() : model.location.host;
                 vscode.window.setStatusBarMessage(vscode.l10n.t("Hearth: {0} is ready ({1}, {2} tokens of context)",
                     model.name, compute, model.contextSize), 6000);
@@ -33,9 +24,6 @@ export async function useModel(services: HearthServices, modelPath: string, disp
             } catch (err) {
                 void handleEngineError(err);
                 return false;
-            } finally {
-                cancel.dispose();
-                onState.dispose();
             }
         },
     );
