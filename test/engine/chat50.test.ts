@@ -13,6 +13,7 @@ import { buildSystemPrompt } from "../../src/core/chat/systemPrompt";
 import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/embedded";
 import { inUseBytes } from "../helpers/engineMemory";
+import { assertFinished } from "../helpers/answerStatus";
 import { fixture } from "../helpers/fixtures";
 import { ProductChat } from "../helpers/productChat";
 
@@ -70,7 +71,7 @@ describe("chat: 50 rounds on the real fixture model", function () {
                     overheadPerMessage: chat.memory.overheadPerMessage, keepFrom: previousAnswer?.droppedMessages ?? 0,
                 }, count);
                 const { answer, params, result: r } = await chat.turn(prompt, { maxTokens: MAX_TOKENS, temperature: 0.8 });
-                assert.equal(answer.status, "complete", `round ${round}: ${answer.status} ${answer.error ?? ""}`);
+                assertFinished(answer, params.maxTokens, `round ${round}`);
                 // The turn sent exactly the plan the product's planner makes with the kept history start.
                 assert.deepEqual(params.messages, plan.messages, `round ${round}: the chat turn sent another plan`);
                 assert.equal(params.maxTokens, plan.answerTokens);

@@ -17,6 +17,7 @@ import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import type { Attachment, ChatMessageRecord, Conversation } from "../../src/protocol/conversation";
 import type { ChatParams } from "../../src/protocol/generation";
 import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams } from "../helpers/embedded";
+import { assertFinished } from "../helpers/answerStatus";
 import { fixture } from "../helpers/fixtures";
 import { indexConfig, openIndex, tempDir, writeTree } from "../helpers/knowledgeFiles";
 
@@ -76,8 +77,8 @@ describe("@workspace answers on the real engine", function () {
 
     it("holds the chunk that answers the question, within the budget, and the answer carries its sources", async () => {
         const { answer, requests, user } = await ask("@workspace who computes the tide table?", "who computes the tide table?", "workspace");
-        assert.equal(answer.status, "complete", answer.error);
         assert.equal(requests.length, 1);
+        assertFinished(answer, requests[0]!.maxTokens);
         const prompt = requests[0]!.messages.map((m) => m.text).join("\n");
         assert.match(prompt, /\[1\] notes\/tides\.md:\d+/, "the first source is the tides note");
         assert.match(prompt, /computed by the harbour master every Sunday/);

@@ -14,7 +14,8 @@ import { ConversationStore } from "../../src/core/chat/conversationStore";
 import type { ChatMessageRecord, Conversation } from "../../src/protocol/conversation";
 import { EngineError } from "../../src/protocol/engineProtocol";
 import { ServerBackend } from "../../src/serverClient/serverBackend";
-import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/embedded";
+import { assertFinished } from "../helpers/answerStatus";
+import { embeddedBackend, newEngineProcess, overrideBackend, testLoadParams } from "../helpers/embedded";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { ensureRandomGguf, type RandomGgufSpec } from "../helpers/ggufWriter";
 import { busySlots, startLlamaServer, type LlamaServer } from "../helpers/llamaServer";
@@ -181,11 +182,13 @@ describe("server backend on a real llama-server", function () {
             for (let round = 1; round <= 30; round++) {
                 const answer: ChatMessageRecord = { id: `a${round}`, role: "assistant", text: "", status: "streaming", createdAt: round };
                 conversation.messages.push({ id: `u${round}`, role: "user", text: `Round ${round}. Tell me a story about a dog and a red ball in the park.`, status: "complete", createdAt: round }, answer);
+                let answerTokens = 0;
+                const watched = overrideBackend(b, { chat: (p, o) => { answerTokens = p.maxTokens; return b.chat(p, o); } });
                 await runChatTurn({
-                    backend: b, store, conversation, answer, memory, systemPrompt: "", maxTokens: 128, temperature: 0.8,
+                    backend: watched, store, conversation, answer, memory, systemPrompt: "", maxTokens: 128, temperature: 0.8,
                     signal: new AbortController().signal, onDelta: () => undefined,
                 });
-                assert.equal(answer.status, "complete", `round ${round}: ${answer.error}`);
+                assertFinished(answer, answerTokens, `round ${round}`);
                 const s = answer.stats!;
                 assert.ok(s.promptTokens + s.tokens <= model.contextSize, `round ${round}: ${s.promptTokens} + ${s.tokens} > ${model.contextSize}`);
                 if (answer.droppedMessages) trimmed++;
