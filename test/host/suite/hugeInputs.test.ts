@@ -40,6 +40,21 @@ async function warningsDuring<T>(action: () => Promise<T>): Promise<{ result: T;
     }
 }
 
+/**
+ * Waits until the extension host's event loop has been quiet (no block of 30 ms or more) for two windows of 500 ms in
+ * a row, at most 20 s; returns the longest block seen meanwhile.
+ */
+async function untilQuiet(): Promise<number> {
+    let longest = 0;
+    let quiet = 0;
+    for (const deadline = Date.now() + 20_000; quiet < 2 && Date.now() < deadline;) {
+        const window = await measureLoopBlocks(() => new Promise((r) => setTimeout(r, 500)), 0);
+        longest = Math.max(longest, window.runningMs);
+        quiet = window.runningMs < 30 ? quiet + 1 : 0;
+    }
+    return longest;
+}
+
 describe("Huge inputs: the extension host keeps responding", function () {
     this.timeout(300_000);
     let chat: ChatApi;
@@ -97,8 +112,17 @@ describe("Huge inputs: the extension host keeps responding", function () {
         console.log(`      VS Code syncing the 50 MB document into the extension host (not Hearth's code): longest block ${opened.runningMs.toFixed(0)} ms running (${opened.wallMs.toFixed(0)} ms wall clock)`);
         const document = opened.result;
         assert.equal(document.lineCount > 500_000, true);
+        // Showing it: a CPU profile of the extension host puts this block in VS Code's built-in merge-conflict
+        // extension (getText of the whole document, 76 ms of a 79 ms block), not in Hearth: reported, not asserted.
         const shown = await measured(() => vscode.window.showTextDocument(document, { preview: false }));
-        record("showing the 50 MB log", shown);
+        console.log(`      showing the 50 MB log (VS Code's merge-conflict extension reads the whole text; not Hearth's code): longest block ${shown.runningMs.toFixed(0)} ms running (${shown.wallMs.toFixed(0)} ms wall clock)`);
+        // VS Code's part again: once an editor shows a document, the workbench asks the extension host for its links,
+        // and VS Code's own link finder for file-system schemes (registered for every document as soon as any
+        // extension, e.g. the built-in git, has a file system provider) reads every line: 400-800 ms for 50 MB,
+        // found with a CPU profile of the extension host (computeLinks in extensionHostProcess.js). It comes about a
+        // second after the editor opens, so it is waited for here and reported apart, not counted as Hearth's.
+        const settled = await untilQuiet();
+        console.log(`      VS Code's own work after showing the 50 MB log (document links; not Hearth's code): longest block ${settled.toFixed(0)} ms running`);
         const end = document.lineAt(document.lineCount - 1).range.end;
         const completion = await measured(() => vscode.commands.executeCommand("hearth.completions.provideAt", document.uri, end));
         record("a completion at the end of the 50 MB log", completion);
@@ -119,6 +143,7 @@ describe("Huge inputs: the extension host keeps responding", function () {
     it("attaching a 100,000-line file: the start is attached and marked as cut", async () => {
         const document = await vscode.workspace.openTextDocument(files.lines);
         await vscode.window.showTextDocument(document, { preview: false });
+        console.log(`      VS Code's own work after showing the 100,000-line file (document links; not Hearth's code): longest block ${(await untilQuiet()).toFixed(0)} ms running`);
         const attached = await measured(() => chat.attach("file"));
         record("attaching a 100,000-line file", attached);
         const added = attached.result;
@@ -144,6 +169,7 @@ describe("Huge inputs: the extension host keeps responding", function () {
         const document = await vscode.workspace.openTextDocument(files.prose);
         const editor = await vscode.window.showTextDocument(document, { preview: false });
         editor.selection = new vscode.Selection(new vscode.Position(0, 0), document.lineAt(document.lineCount - 1).range.end);
+        console.log(`      VS Code's own work after showing the 5 MB text (document links; not Hearth's code): longest block ${(await untilQuiet()).toFixed(0)} ms running`);
         const { result, warnings } = await warningsDuring(() => measured(() => vscode.commands.executeCommand<PolishOutcome>("hearth.polish.improve")));
         record("polishing a 5 MB selection", result);
         assert.equal(result.result.status, "tooLarge");
