@@ -41,13 +41,14 @@ async function warningsDuring<T>(action: () => Promise<T>): Promise<{ result: T;
 }
 
 /**
- * Waits until the extension host's event loop has been quiet (no block of 30 ms or more) for two windows of 500 ms in
- * a row, at most 20 s; returns the longest block seen meanwhile.
+ * Waits until the extension host's event loop has been quiet (no block of 30 ms or more) for four windows of 500 ms in
+ * a row (VS Code asks for a shown document's links about a second after it opens), at most 20 s; returns the longest
+ * block seen meanwhile.
  */
 async function untilQuiet(): Promise<number> {
     let longest = 0;
     let quiet = 0;
-    for (const deadline = Date.now() + 20_000; quiet < 2 && Date.now() < deadline;) {
+    for (const deadline = Date.now() + 20_000; quiet < 4 && Date.now() < deadline;) {
         const window = await measureLoopBlocks(() => new Promise((r) => setTimeout(r, 500)), 0);
         longest = Math.max(longest, window.runningMs);
         quiet = window.runningMs < 30 ? quiet + 1 : 0;
