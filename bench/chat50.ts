@@ -48,7 +48,8 @@ export async function measureChat50(modelPath: string, options: BenchOptions) {
             const previousAnswer = chat.conversation.messages.at(-1);
             const trimmingBegun = dropped > 0;
             const { answer, result } = await chat.turn(prompt, { maxTokens, temperature: SETTINGS_DEFAULTS["chat.temperature"] });
-            if (answer.status !== "complete") throw new Error(`round ${round} ended ${answer.status}: ${answer.error ?? ""}`);
+            // "cut": the answer used its whole allowance (the chat turn marks it so Continue can go on); both are finished.
+            if (answer.status !== "complete" && answer.status !== "cut") throw new Error(`round ${round} ended ${answer.status}: ${answer.error ?? ""}`);
             if (trimmingBegun && previousAnswer) {
                 const [user, previous] = (await backend.countTokens([prompt, previousAnswer.text])).counts;
                 const overhead = chat.memory.overheadPerMessage ?? 0;
