@@ -15,17 +15,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KnowledgeIndex } from "../src/core/knowledge/knowledgeIndex";
 import { EngineEmbedder } from "../src/engineClient/engineEmbedder";
-import { ensureRandomGguf } from "../test/helpers/ggufWriter";
-import { llamaCppVocab } from "../test/helpers/llamaVocab";
+import { ensureRandomBert } from "../test/helpers/randomBert";
 import { loadQuestions } from "../test/helpers/retrievalSet";
 import { CACHE_DIR, log, newEngine, REPO_ROOT, round, type BenchOptions } from "./lib";
 
 
 export async function measureHybrid(options: BenchOptions): Promise<Record<string, number>> {
-    const model = await ensureRandomGguf(path.join(CACHE_DIR, "models"), {
-        name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
-        contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf", REPO_ROOT) }, tensorType: "Q8_0", seed: 11,
-    });
+    const model = await ensureRandomBert(path.join(CACHE_DIR, "models"), REPO_ROOT);
     const corpus = path.join(REPO_ROOT, "test", "retrieval", "corpus");
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "hearth-hybrid-"));
     const { index } = await KnowledgeIndex.open({

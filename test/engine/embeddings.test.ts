@@ -12,19 +12,9 @@ import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import { EngineError } from "../../src/protocol/engineProtocol";
 import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/embedded";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
-import { ensureRandomGguf } from "../helpers/ggufWriter";
-import { llamaCppVocab } from "../helpers/llamaVocab";
+import { ensureRandomBert } from "../helpers/randomBert";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
-
-/** bge-small's shape (384 wide, 12 heads), 2 layers instead of 12 to keep the file small. */
-async function bertModel(): Promise<string> {
-    const written = await ensureRandomGguf(CACHE_DIR, {
-        name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
-        contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf") }, tensorType: "Q8_0", seed: 11,
-    });
-    return written.path;
-}
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + v * b[i]!, 0);
 
@@ -35,7 +25,7 @@ describe("embeddings in the engine process", function () {
     let embedder: EngineEmbedder;
     // One engine for the suite: the embedding model stays loaded between batches, as in the product.
     before(async () => {
-        modelPath = await bertModel();
+        modelPath = (await ensureRandomBert(CACHE_DIR)).path;
         engine = newEngineProcess();
         embedder = new EngineEmbedder(engine, () => ({ modelPath, threads: 1, gpu: "cpu" }));
     });

@@ -23,7 +23,7 @@ import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/em
 import { KILLED_MESSAGE, killAndSettle, type Settled } from "../helpers/faults";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { ensureRandomGguf, type RandomGgufSpec } from "../helpers/ggufWriter";
-import { llamaCppVocab } from "../helpers/llamaVocab";
+import { ensureRandomBert } from "../helpers/randomBert";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
 
@@ -197,10 +197,7 @@ describe("faults: SIGKILL of the engine with requests pending", function () {
 
     it("while embedding (what the knowledge index asks the engine for): the batch settles, the next one restarts the engine", async () => {
         // The index builds its lexical part in its own worker thread without the engine; vectors come from here.
-        const bert = await ensureRandomGguf(CACHE_DIR, {
-            name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
-            contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf") }, tensorType: "Q8_0", seed: 11,
-        });
+        const bert = await ensureRandomBert(CACHE_DIR);
         const embedder = new EngineEmbedder(engine, () => ({ modelPath: bert.path, threads: 1, gpu: "cpu" }));
         await embedder.embed(["warm up: the embedding model is loaded"]);
         const texts = Array.from({ length: 400 }, (_, i) => `Paragraph ${i} of a long document about lighthouses and their keepers, written for the index.`);

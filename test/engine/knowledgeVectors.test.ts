@@ -12,9 +12,8 @@ import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import { IndexWorkerClient } from "../../src/knowledge/indexWorkerClient";
 import { newEngineProcess } from "../helpers/embedded";
 import { REPO_ROOT } from "../helpers/fixtures";
-import { ensureRandomGguf } from "../helpers/ggufWriter";
 import { indexConfig, tempDir, writeTree } from "../helpers/knowledgeFiles";
-import { llamaCppVocab } from "../helpers/llamaVocab";
+import { ensureRandomBert } from "../helpers/randomBert";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
 const WORKER = path.join(__dirname, "..", "..", "src", "knowledge", "indexWorker.js");
@@ -34,10 +33,7 @@ describe("knowledge index: search by meaning through the worker and the engine",
     let modelPath: string;
 
     before(async () => {
-        modelPath = (await ensureRandomGguf(CACHE_DIR, {
-            name: "bert-bge-random", architecture: "bert", layers: 2, embedding: 384, heads: 12, feedForward: 1536,
-            contextLength: 512, vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-bert-bge.gguf") }, tensorType: "Q8_0", seed: 11,
-        })).path;
+        modelPath = (await ensureRandomBert(CACHE_DIR)).path;
         engine = newEngineProcess();
         client = new IndexWorkerClient({ script: WORKER });
     });
