@@ -23,6 +23,7 @@ import { embeddedBackend, newEngineProcess, testLoadParams } from "../helpers/em
 import { KILLED_MESSAGE, killAndSettle, type Settled } from "../helpers/faults";
 import { fixture, REPO_ROOT } from "../helpers/fixtures";
 import { ensureRandomGguf, type RandomGgufSpec } from "../helpers/ggufWriter";
+import { assertFinished } from "../helpers/answerStatus";
 import { ensureRandomBert } from "../helpers/randomBert";
 
 const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
@@ -150,8 +151,7 @@ describe("faults: SIGKILL of the engine with requests pending", function () {
             backend, store, conversation, answer: next, memory: {}, systemPrompt: "", maxTokens: 16, temperature: 0,
             signal: new AbortController().signal, onDelta: () => undefined,
         });
-        // "cut": ended at the 16-token limit (a finished answer, marked so Continue can go on with it).
-        assert.ok(next.status === "complete" || next.status === "cut", `${next.status}: ${next.error}`);
+        assertFinished(next, 16, "the next turn");
         assert.ok(engine.pid && engine.pid !== pid, "the next turn did not run on a new engine process");
     });
 
