@@ -12,12 +12,27 @@ import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as esbuild from "esbuild";
 import { ConversationStore } from "../../src/core/chat/conversationStore";
 import { storageProblem } from "../../src/core/storageErrors";
+import { REPO_ROOT } from "../helpers/fixtures";
 import { savedConversation, type StoreFaultReport } from "../helpers/storeFaultChild";
 
 const CHILD = path.resolve(__dirname, "..", "helpers", "storeFaultChild.js");
 const isRoot = process.getuid?.() === 0;
+
+/**
+ * The child as one file `nobody` can read: a checkout under a private folder (mktemp -d makes them 0700) is closed to
+ * it, so the child and the product code it runs are bundled into a world-readable temporary folder.
+ */
+function childReadableByAnyone(): string {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "hearth-fault-child-"));
+    fs.chmodSync(out, 0o755);
+    const file = path.join(out, "storeFaultChild.js");
+    esbuild.buildSync({ entryPoints: [path.join(REPO_ROOT, "test", "helpers", "storeFaultChild.ts")], bundle: true, platform: "node", format: "cjs", outfile: file, logLevel: "error" });
+    fs.chmodSync(file, 0o644);
+    return file;
+}
 
 function runChild(command: string, args: string[], options: SpawnSyncOptions = {}): StoreFaultReport {
     const r = spawnSync(command, args, { encoding: "utf8", timeout: 20_000, ...options });
@@ -64,9 +79,14 @@ describe("chat history on a failing disk", function () {
         // Readable by everyone, writable only by its owner: as root the child runs as `nobody`, otherwise the
         // folder is made read-only for its owner too.
         fs.chmodSync(dir, isRoot ? 0o755 : 0o555);
-        const report = runChild(process.execPath, [CHILD, dir, "no-fill"], options);
-        assertPreviousVersionKept(report, "EACCES");
-        assert.deepEqual(report.filesAfter, ["chat-diskfault.json"]);
-        console.log(`      ${report.saveErrors.length} saves failed with EACCES; the chat file kept its last version`);
+        const child = isRoot ? childReadableByAnyone() : CHILD;
+        try {
+            const report = runChild(process.execPath, [child, dir, "no-fill"], options);
+            assertPreviousVersionKept(report, "EACCES");
+            assert.deepEqual(report.filesAfter, ["chat-diskfault.json"]);
+            console.log(`      ${report.saveErrors.length} saves failed with EACCES; the chat file kept its last version`);
+        } finally {
+            if (child !== CHILD) fs.rmSync(path.dirname(child), { recursive: true, force: true });
+        }
     });
 });
