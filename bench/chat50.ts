@@ -15,6 +15,7 @@
  */
 import { SETTINGS_DEFAULTS } from "../src/core/settingsDefaults";
 import { EmbeddedBackend } from "../src/engineClient/embeddedBackend";
+import { assertFinished } from "../test/helpers/answerStatus";
 import { inUseBytes } from "../test/helpers/engineMemory";
 import { ProductChat } from "../test/helpers/productChat";
 import { loadParams, log, median, newEngine, round, type BenchOptions } from "./lib";
@@ -47,9 +48,9 @@ export async function measureChat50(modelPath: string, options: BenchOptions) {
             const prompt = `${QUESTIONS[round % QUESTIONS.length]} (round ${round})`;
             const previousAnswer = chat.conversation.messages.at(-1);
             const trimmingBegun = dropped > 0;
-            const { answer, result } = await chat.turn(prompt, { maxTokens, temperature: SETTINGS_DEFAULTS["chat.temperature"] });
-            // "cut": the answer used its whole allowance (the chat turn marks it so Continue can go on); both are finished.
-            if (answer.status !== "complete" && answer.status !== "cut") throw new Error(`round ${round} ended ${answer.status}: ${answer.error ?? ""}`);
+            const { answer, params, result } = await chat.turn(prompt, { maxTokens, temperature: SETTINGS_DEFAULTS["chat.temperature"] });
+            // Finished: "cut" exactly when it used its whole allowance, else "complete" (the 50-round test's rule).
+            assertFinished(answer, params.maxTokens, `round ${round}`);
             if (trimmingBegun && previousAnswer) {
                 const [user, previous] = (await backend.countTokens([prompt, previousAnswer.text])).counts;
                 const overhead = chat.memory.overheadPerMessage ?? 0;
