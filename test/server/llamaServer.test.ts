@@ -99,28 +99,28 @@ describe("server backend on a real llama-server", function () {
     });
 
     it("Stop closes the request and llama-server stops generating at once", async () => {
-        const b = await start(await serverFimModel());
+        // A 16k context and allowance: this tiny model streams ~1,000 tokens a second on one thread, so with 1,900
+        // (as before) a loaded CI machine could finish the whole answer before the test's first /slots sample came
+        // back (a CI run saw 0 busy slots). Sixteen seconds of work cannot finish while the test looks.
+        const b = await start(await serverFimModel(), { contextSize: 16_384 });
         await b.ready();
         const controller = new AbortController();
         let chunks = 0;
         let busyAtStop = -1;
         let stoppedAt = 0;
-        // /infill on the generated model: it never ends by itself, so only Stop can end it before 1,900 tokens.
-        const pending = b.infill({ extraContext: "", prefix: "function add(a, b) {\n", suffix: "\n}\n", currentLinePrefix: "    ", maxTokens: 1900, sampling: { temperature: 0 } }, {
+        // /infill on the generated model: it never ends by itself, so only Stop can end it before 16,000 tokens.
+        const pending = b.infill({ extraContext: "", prefix: "function add(a, b) {\n", suffix: "\n}\n", currentLinePrefix: "    ", maxTokens: 16_000, sampling: { temperature: 0 } }, {
             signal: controller.signal,
-            onText: () => {
-                if (++chunks === 10) {
-                    stoppedAt = performance.now();
-                    controller.abort();
-                }
-            },
+            onText: () => void ++chunks,
         });
         let failed: unknown;
         pending.catch((err) => (failed = err));
-        // Sampled while the answer streams: the server is working on it.
-        while (chunks < 5 && !failed) await new Promise((r) => setTimeout(r, 5));
+        // Sampled as soon as the answer streams; Stop pressed right after.
+        while (chunks < 1 && !failed) await new Promise((r) => setTimeout(r, 1));
         assert.equal(failed, undefined);
         busyAtStop = await busySlots(server!.url);
+        stoppedAt = performance.now();
+        controller.abort();
         const r = await pending;
         assert.equal(r.stopReason, "cancelled");
         assert.ok(r.text.length > 0);
