@@ -103,6 +103,7 @@ export function chatTurnTests(setup: () => ChatTurnSetup): void {
             run = await turnInterruptedAfterPersist(store, (c) => { stoppedAt = performance.now(); c.abort(); }, seed);
         }
         const stopMs = performance.now() - stoppedAt;
+        console.log(`      the answer ended and was saved ${stopMs.toFixed(0)} ms after Stop`);
         assert.ok(run?.interrupted);
         assert.equal(run.answer.status, "stopped");
         assert.ok(run.answer.text.length >= 80);

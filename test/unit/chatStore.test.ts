@@ -45,6 +45,29 @@ describe("chat conversation store", function () {
         assert.equal(loaded.conversations[0]!.messages[1]!.text, "v19");
     });
 
+
+    it("saves that pile up behind a running write become one write of the newest version", async () => {
+        const store = new ConversationStore(dir);
+        await store.save(conversation("a", "v0"));
+        // v1…v100 are queued before the first of them starts, so they are one write of v100, which copies v0 to
+        // .bak. Written one by one, the .bak would hold v99.
+        const saves = Array.from({ length: 100 }, (_, i) => store.save(conversation("a", `v${i + 1}`)));
+        await Promise.all(saves);
+        const text = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as Conversation).messages[1]!.text;
+        assert.equal(text(store.fileOf("a")), "v100");
+        assert.equal(text(`${store.fileOf("a")}.bak`), "v0");
+    });
+
+    it("the last of a save and a delete decides, however they pile up", async () => {
+        const store = new ConversationStore(dir);
+        await store.save(conversation("a", "v0"));
+        const first = [store.save(conversation("a", "v1")), store.save(conversation("a", "v2")), store.delete("a")];
+        await Promise.all(first);
+        assert.equal(fs.existsSync(store.fileOf("a")), false);
+        const second = [store.delete("a"), store.save(conversation("a", "v3")), store.delete("a"), store.save(conversation("a", "v4"))];
+        await Promise.all(second);
+        assert.equal((await store.load()).conversations[0]!.messages[1]!.text, "v4");
+    });
     it("a process killed mid-write leaves the old or the new file, never a broken one", async () => {
         const file = path.join(dir, "chat-big.json");
         const big = (v: string) => JSON.stringify({ id: "big", title: "t", createdAt: 1, updatedAt: 0, messages: [{ id: "m", role: "assistant", text: v.repeat(2_000_000), status: "complete", createdAt: 1 }] });
