@@ -41,6 +41,8 @@ interface IndexSlot {
     watchers: DisposableStore;
     /** Chunks being given vectors (search by meaning), after a build or an update. */
     embedding?: AbortController;
+    /** Reload, Clear and Rebuild of this index, one after another (see serially). */
+    lifecycle: Promise<void>;
 }
 
 export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
@@ -71,7 +73,7 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
         for (const kind of KINDS) {
             this.slots.set(kind, {
                 status: { kind, state: "empty", files: 0, chunks: 0, bytesOnDisk: 0, location: indexDir(context, kind) ?? "" },
-                config: undefined, pendingPaths: new Set(), watchers: new DisposableStore(),
+                config: undefined, pendingPaths: new Set(), watchers: new DisposableStore(), lifecycle: Promise.resolve(),
             });
         }
         this.disposables.add(this.emitter);
@@ -159,17 +161,33 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     }
 
     async rebuild(kind: KnowledgeIndexKind): Promise<void> {
-        if (kind === "workspace") await this.context.workspaceState.update(CLEARED_KEY, undefined);
-        await this.clearIndex(kind);
-        await this.reload(kind);
+        await this.serially(kind, async () => {
+            if (kind === "workspace") await this.context.workspaceState.update(CLEARED_KEY, undefined);
+            await this.clearIndex(kind);
+            await this.reloadNow(kind);
+        });
         await this.slot(kind).running;
     }
 
-    async clear(kind: KnowledgeIndexKind): Promise<void> {
-        if (kind === "workspace") await this.context.workspaceState.update(CLEARED_KEY, true);
-        await this.clearIndex(kind);
-        this.resetWatchers(this.slot(kind));
-        this.setStatus(kind, { state: "empty", files: 0, chunks: 0, bytesOnDisk: 0 });
+    clear(kind: KnowledgeIndexKind): Promise<void> {
+        return this.serially(kind, async () => {
+            if (kind === "workspace") await this.context.workspaceState.update(CLEARED_KEY, true);
+            await this.clearIndex(kind);
+            this.resetWatchers(this.slot(kind));
+            this.setStatus(kind, { state: "empty", files: 0, chunks: 0, bytesOnDisk: 0 });
+        });
+    }
+
+    /**
+     * Runs Reload, Clear and Rebuild of one index one after another. A reload that a settings change started
+     * (Remove Folder from Library reloads the workspace index too) could otherwise reopen the index in the worker
+     * while Clear ran: the worker had nothing open to delete, and the folder came back (an in-host run saw it).
+     */
+    private serially(kind: KnowledgeIndexKind, operation: () => Promise<void>): Promise<void> {
+        const slot = this.slot(kind);
+        const run = slot.lifecycle.then(operation);
+        slot.lifecycle = run.catch(() => undefined);
+        return run;
     }
 
     /** Cancels the builds in progress (the status bar's Cancel). What was committed stays searchable. */
@@ -181,7 +199,11 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
     }
 
     /** Reopens an index whose roots or settings changed, and brings it up to date. */
-    async reload(kind: KnowledgeIndexKind): Promise<void> {
+    reload(kind: KnowledgeIndexKind): Promise<void> {
+        return this.serially(kind, () => this.reloadNow(kind));
+    }
+
+    private async reloadNow(kind: KnowledgeIndexKind): Promise<void> {
         const slot = this.slot(kind);
         slot.build?.abort();
         slot.embedding?.abort();
@@ -325,13 +347,16 @@ export class KnowledgeService implements KnowledgeApi, vscode.Disposable {
 
     private async clearIndex(kind: KnowledgeIndexKind): Promise<void> {
         const slot = this.slot(kind);
+        if (slot.updateTimer) clearTimeout(slot.updateTimer);
+        slot.updateTimer = undefined;
+        slot.pendingPaths.clear();
         slot.build?.abort();
         slot.embedding?.abort();
         await slot.running?.catch(() => undefined);
         slot.opened = undefined;
+        await this.client.request({ type: "clear", kind }).catch(() => undefined);
+        // The worker deletes the index it has open; one it has not opened (or a worker that failed) goes here.
         const dir = indexDir(this.context, kind);
-        if (await this.client.request({ type: "clear", kind }).then(() => true, () => false)) return;
-        // Not open in the worker: delete the folder directly.
         if (dir) await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true, useTrash: false }).then(undefined, () => undefined);
     }
 

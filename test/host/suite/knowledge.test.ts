@@ -125,7 +125,16 @@ describe("Knowledge index in the extension host", function () {
         const api = await hearthApi();
         const location = api.knowledge.status("workspace").location;
         assert.ok(fs.existsSync(location));
-        await vscode.commands.executeCommand("hearth.knowledge.clear", "workspace", { confirm: false });
+        // A settings change reopens the index just as Clear starts (Remove Folder from Library does the same to the
+        // workspace index): Clear must still delete it, and the reload must not bring it back.
+        const hearth = () => vscode.workspace.getConfiguration("hearth");
+        const sizeBefore = hearth().inspect<number>("knowledge.maxFileSizeKB")?.globalValue;
+        try {
+            await hearth().update("knowledge.maxFileSizeKB", (hearth().get<number>("knowledge.maxFileSizeKB") ?? 1024) + 1, vscode.ConfigurationTarget.Global);
+            await vscode.commands.executeCommand("hearth.knowledge.clear", "workspace", { confirm: false });
+        } finally {
+            await hearth().update("knowledge.maxFileSizeKB", sizeBefore, vscode.ConfigurationTarget.Global);
+        }
         assert.ok(!fs.existsSync(location), "the index folder is gone");
         assert.equal(api.knowledge.status("workspace").state, "empty");
         assert.deepEqual(await api.knowledge.search("private assistant", { scope: "workspace" }), []);
