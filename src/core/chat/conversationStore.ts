@@ -93,11 +93,16 @@ function isState(v: unknown): v is StoreState {
     return typeof v === "object" && v !== null && (typeof (v as StoreState).currentId === "string" || (v as StoreState).currentId === undefined);
 }
 
+/** The last operation queued on a file; `started` once it runs (until then a later operation takes its place). */
+interface QueuedOperation {
+    operation: (file: string) => Promise<void>;
+    started: boolean;
+    done: Promise<void>;
+}
+
 export class ConversationStore {
-    /** Writes per file, in order: a later save of a chat never lands before an earlier one. */
-    private readonly queues = new Map<string, Promise<void>>();
-    /** Per file, the queued operation that has not started yet (see enqueue). */
-    private readonly waiting = new Map<string, { operation: (file: string) => Promise<void>; done: Promise<void> }>();
+    /** Per file, the last of its operations (see enqueue): a later save of a chat never lands before an earlier one. */
+    private readonly queues = new Map<string, QueuedOperation>();
 
     constructor(readonly dir: string) {}
 
@@ -145,7 +150,7 @@ export class ConversationStore {
 
     /** Resolves when every queued write has landed (tests, shutdown). */
     async flush(): Promise<void> {
-        await Promise.all([...this.queues.values()]);
+        await Promise.all([...this.queues.values()].map((queued) => queued.done));
     }
 
     /**
@@ -155,21 +160,19 @@ export class ConversationStore {
      * backlog that made a finished answer wait seconds for its final save (an engine test saw Stop take 1.4 s).
      */
     private enqueue(file: string, operation: (file: string) => Promise<void>): Promise<void> {
-        const waiting = this.waiting.get(file);
-        if (waiting) {
-            waiting.operation = operation;
-            return waiting.done;
+        const last = this.queues.get(file);
+        if (last && !last.started) {
+            last.operation = operation;
+            return last.done;
         }
-        const previous = this.queues.get(file) ?? Promise.resolve();
-        const slot: { operation: (file: string) => Promise<void>; done: Promise<void> } = { operation, done: Promise.resolve() };
-        slot.done = previous.catch(() => undefined).then(async () => {
-            if (this.waiting.get(file) === slot) this.waiting.delete(file);
+        const queued: QueuedOperation = { operation, started: false, done: Promise.resolve() };
+        queued.done = (last?.done ?? Promise.resolve()).catch(() => undefined).then(async () => {
+            queued.started = true;
             await fs.mkdir(this.dir, { recursive: true });
-            await slot.operation(file);
+            await queued.operation(file);
         });
-        this.waiting.set(file, slot);
-        this.queues.set(file, slot.done);
-        void slot.done.finally(() => { if (this.queues.get(file) === slot.done) this.queues.delete(file); }).catch(() => undefined);
-        return slot.done;
+        this.queues.set(file, queued);
+        void queued.done.finally(() => { if (this.queues.get(file) === queued) this.queues.delete(file); }).catch(() => undefined);
+        return queued.done;
     }
 }
