@@ -4,6 +4,7 @@
  * and say why until the user restarts it). Free of `vscode` so the integration tests drive it from plain Node.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { engineEnvironment } from "./engineAllocator";
 import {
     ENGINE_PROTOCOL_VERSION,
     EngineError,
@@ -147,7 +148,7 @@ export class EngineProcess {
         const child = fork(this.options.enginePath, [], {
             execPath: this.options.execPath,
             execArgv: [],
-            env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: "1" },
+            env: { ...engineEnvironment({ ...process.env, ...this.options.env }), ELECTRON_RUN_AS_NODE: "1" },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             serialization: "json",
         });

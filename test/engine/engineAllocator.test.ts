@@ -1,0 +1,79 @@
+/**
+ * The engine process runs with glibc's allocator settings from src/engineClient/engineAllocator.ts (Linux), and
+ * they keep the copies of a large tokenizer that node-llama-cpp's memory checks build out of the engine's memory:
+ * the same model loaded by an engine started as the product starts it, and by one started with glibc's defaults.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ENGINE_ALLOCATOR_ENV } from "../../src/engineClient/engineAllocator";
+import { EngineProcess } from "../../src/engineClient/engineProcess";
+import { testLoadParams } from "../helpers/embedded";
+import { ENGINE_PATH, REPO_ROOT } from "../helpers/fixtures";
+import { ensureRandomGguf } from "../helpers/ggufWriter";
+import { llamaCppVocab } from "../helpers/llamaVocab";
+
+const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
+const linux = process.platform === "linux";
+
+function engine(env?: NodeJS.ProcessEnv): EngineProcess {
+    return new EngineProcess({ enginePath: ENGINE_PATH, execPath: process.execPath, log: () => undefined, env });
+}
+
+function environOf(pid: number): Record<string, string> {
+    return Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+}
+
+/** Private (anonymous) resident memory and peak RSS of a process, in MiB. */
+function memoryOf(pid: number): { anonMiB: number; peakMiB: number } {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { anonMiB: kib("RssAnon") / 1024, peakMiB: kib("VmHWM") / 1024 };
+}
+
+describe("engine process: allocator settings", function () {
+    this.timeout(180_000);
+    const engines: EngineProcess[] = [];
+    afterEach(() => engines.splice(0).forEach((e) => e.dispose()));
+
+    before(function () {
+        if (!linux) this.skip(); // glibc settings; other platforms start the engine with the host's environment
+    });
+
+    it("starts the engine with them, and a value from the user's own environment wins", async () => {
+        const product = engine();
+        const tuned = engine({ MALLOC_ARENA_MAX: "4" });
+        engines.push(product, tuned);
+        await Promise.all([product.start(), tuned.start()]);
+        const env = environOf(product.pid!);
+        for (const [key, value] of Object.entries(ENGINE_ALLOCATOR_ENV)) assert.equal(env[key], value, key);
+        assert.equal(environOf(tuned.pid!).MALLOC_ARENA_MAX, "4");
+        assert.equal(environOf(tuned.pid!).MALLOC_TRIM_THRESHOLD_, ENGINE_ALLOCATOR_ENV.MALLOC_TRIM_THRESHOLD_);
+    });
+
+    it("a model with a 152k-token vocabulary costs less private memory than with glibc's defaults", async () => {
+        const model = await ensureRandomGguf(CACHE_DIR, {
+            name: "qwen2-vocab-detok", architecture: "qwen2", layers: 1, embedding: 64, heads: 2, feedForward: 128, contextLength: 2048,
+            vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-qwen2.gguf") }, tensorType: "F16", tieEmbeddings: false,
+            neverGenerate: "eog", seed: 11,
+        });
+        // glibc's own defaults (8 arenas per core, 128 KiB trim threshold, dynamic mmap threshold): an undefined
+        // value leaves the variable out of the child's environment (Node skips it), as if Hearth never set it.
+        const defaults = engine({ MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined });
+        const product = engine();
+        engines.push(defaults, product);
+        // One after the other, so each load has both cores, as a user's engine has.
+        const measure = async (e: EngineProcess) => {
+            await e.request("loadModel", testLoadParams(model.path, 2048));
+            await e.request("complete", { sequence: "chat", prompt: "Hello", maxTokens: 8, sampling: { temperature: 0 } });
+            return memoryOf(e.pid!);
+        };
+        const base = await measure(defaults);
+        const tuned = await measure(product);
+        console.log(`      private memory after load: ${tuned.anonMiB.toFixed(0)} MiB with the engine's settings, `
+            + `${base.anonMiB.toFixed(0)} MiB with glibc's defaults (peak RSS ${tuned.peakMiB.toFixed(0)} vs ${base.peakMiB.toFixed(0)} MiB)`);
+        assert.ok(tuned.anonMiB < base.anonMiB - 20,
+            `private memory ${tuned.anonMiB.toFixed(0)} MiB is not at least 20 MiB below glibc's defaults (${base.anonMiB.toFixed(0)} MiB)`);
+    });
+});
