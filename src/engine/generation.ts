@@ -73,10 +73,15 @@ export async function runChat(loaded: LoadedModel, params: ChatParams, control: 
             : toolCalls ? "toolCalls"
                 : res.metadata.stopReason === "maxTokens" ? "maxTokens"
                     : res.metadata.stopReason === "customStopTrigger" ? "stop" : "eos";
+        // onToken reports only tokens released as answer text: LlamaChat holds back trailing whitespace (trimmed at
+        // the end) and a possible stop string's start, and keeps segment tokens (e.g. <think>) apart. When it stopped
+        // at maxTokens it generated exactly that many (the full bench saw 47 counted of 48: "cut" with a count
+        // under the allowance).
+        const generated = stopReason === "maxTokens" ? Math.max(tokens, params.maxTokens) : tokens;
         return {
             ...finish(loaded, sequence, {
-                text: res.response, tokens, started, firstTokenAt, stopReason,
-                promptTokens: sequence.contextTokens.length - tokens,
+                text: res.response, tokens: generated, started, firstTokenAt, stopReason,
+                promptTokens: sequence.contextTokens.length - generated,
                 evaluatedPromptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
             }),
             ...(toolCalls && stopReason !== "cancelled" ? { toolCalls } : {}),

@@ -8,14 +8,11 @@
  * so text often ends inside a multi-byte character).
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
 import type { EngineProcess } from "../../src/engineClient/engineProcess";
 import { newEngineProcess, testLoadParams } from "../helpers/embedded";
-import { fixture, REPO_ROOT } from "../helpers/fixtures";
-import { ensureRandomGguf } from "../helpers/ggufWriter";
-import { llamaCppVocab } from "../helpers/llamaVocab";
+import { fixture } from "../helpers/fixtures";
+import { qwen2VocabModel } from "../helpers/llamaVocab";
 
-const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
 const PROMPT = "Once upon a time";
 const TOKENS = 300;
 
@@ -74,11 +71,7 @@ describe("engine: incremental detokenizing and stop strings match detokenizing t
     const models: [string, () => Promise<string>][] = [
         ["stories260K (SentencePiece)", async () => fixture("stories260K.gguf")],
         ["llama-2-tiny-random (byte-fallback tokens)", async () => fixture("llama-2-tiny-random.gguf")],
-        ["random weights, Qwen2 byte-level vocabulary", async () => (await ensureRandomGguf(CACHE_DIR, {
-            name: "qwen2-vocab-detok", architecture: "qwen2", layers: 1, embedding: 64, heads: 2, feedForward: 128, contextLength: 2048,
-            vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-qwen2.gguf") }, tensorType: "F16", tieEmbeddings: false,
-            neverGenerate: "eog", seed: 11,
-        })).path],
+        ["random weights, Qwen2 byte-level vocabulary", qwen2VocabModel],
     ];
 
     for (const [name, modelPath] of models) {

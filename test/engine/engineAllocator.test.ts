@@ -5,15 +5,12 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { ENGINE_ALLOCATOR_ENV } from "../../src/engineClient/engineAllocator";
 import { EngineProcess } from "../../src/engineClient/engineProcess";
 import { testLoadParams } from "../helpers/embedded";
-import { ENGINE_PATH, REPO_ROOT } from "../helpers/fixtures";
-import { ensureRandomGguf } from "../helpers/ggufWriter";
-import { llamaCppVocab } from "../helpers/llamaVocab";
+import { ENGINE_PATH } from "../helpers/fixtures";
+import { qwen2VocabModel } from "../helpers/llamaVocab";
 
-const CACHE_DIR = path.join(REPO_ROOT, ".cache", "test-models");
 const linux = process.platform === "linux";
 
 function engine(env?: NodeJS.ProcessEnv): EngineProcess {
@@ -53,11 +50,7 @@ describe("engine process: allocator settings", function () {
     });
 
     it("a model with a 152k-token vocabulary costs less private memory than with glibc's defaults", async () => {
-        const model = await ensureRandomGguf(CACHE_DIR, {
-            name: "qwen2-vocab-detok", architecture: "qwen2", layers: 1, embedding: 64, heads: 2, feedForward: 128, contextLength: 2048,
-            vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-qwen2.gguf") }, tensorType: "F16", tieEmbeddings: false,
-            neverGenerate: "eog", seed: 11,
-        });
+        const model = await qwen2VocabModel();
         // glibc's own defaults (8 arenas per core, 128 KiB trim threshold, dynamic mmap threshold): an undefined
         // value leaves the variable out of the child's environment (Node skips it), as if Hearth never set it.
         const defaults = engine({ MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined });
@@ -65,7 +58,7 @@ describe("engine process: allocator settings", function () {
         engines.push(defaults, product);
         // One after the other, so each load has both cores, as a user's engine has.
         const measure = async (e: EngineProcess) => {
-            await e.request("loadModel", testLoadParams(model.path, 2048));
+            await e.request("loadModel", testLoadParams(model, 2048));
             await e.request("complete", { sequence: "chat", prompt: "Hello", maxTokens: 8, sampling: { temperature: 0 } });
             return memoryOf(e.pid!);
         };

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { EngineProcess } from "../../src/engineClient/engineProcess";
 import { EngineError, type LoadModelParams } from "../../src/protocol/engineProtocol";
 import { ENGINE_PATH, fixture } from "../helpers/fixtures";
+import { qwen2VocabModel } from "../helpers/llamaVocab";
 
 function params(modelPath: string, extra: Partial<LoadModelParams> = {}): LoadModelParams {
     return { modelPath, contextSize: 2048, threads: 1, gpuLayers: 0, sequences: 2, gpu: "cpu", ...extra };
@@ -96,6 +97,29 @@ describe("engine process on the real fixture model", function () {
         assert.ok(r.tokens > 0 && r.tokens <= 40);
         assert.ok(r.text.length > 0);
         assert.ok(r.contextUsed <= r.contextSize);
+    });
+
+    it("a chat answer stopped by its allowance counts every token it generated, also a held-back last one", async () => {
+        // LlamaChat holds back trailing whitespace (and a possible stop string's start) instead of reporting it as a
+        // token; an answer whose allowance ran out on such a token was counted one short, so "cut" came with a
+        // count under the allowance. Every allowance from 1 to 60 must count exactly (Qwen2's vocabulary has
+        // whitespace-only tokens; the stories fixtures never end an allowance on one).
+        await engine.request("loadModel", params(await qwen2VocabModel()));
+        const miscounted: string[] = [];
+        let heldBack = 0;
+        for (let maxTokens = 1; maxTokens <= 60; maxTokens++) {
+            let streamedTokens = 0;
+            const r = await engine.request("chat", {
+                messages: [{ role: "user", text: "Tell me a story." }], maxTokens, sampling: { temperature: 0 },
+            }, { onEvent: (e) => { streamedTokens = e.tokens; } });
+            if (r.stopReason !== "maxTokens") continue;
+            if (r.tokens !== maxTokens) miscounted.push(`${r.tokens} of ${maxTokens}`);
+            if (streamedTokens < maxTokens) heldBack++;
+        }
+        assert.deepEqual(miscounted, [], "answers stopped at their allowance with another token count");
+        // The case the fix is for happened at least once in this range (else the test proves nothing).
+        assert.ok(heldBack > 0, "no allowance ended on a held-back token; pick another prompt");
+        console.log(`      ${heldBack} of 60 allowances ended on a token LlamaChat held back`);
     });
 
     it("restarts after kill -9 and the next request succeeds", async () => {

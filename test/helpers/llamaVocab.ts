@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "./fixtures";
+import { ensureRandomGguf } from "./ggufWriter";
 
 /** `repoRoot`: the benchmark passes its own (its bundle lives elsewhere than the compiled tests). */
 export function llamaCppVocab(file: `ggml-vocab-${string}.gguf`, repoRoot = REPO_ROOT): string {
@@ -23,4 +24,16 @@ export function llamaCppVocab(file: `ggml-vocab-${string}.gguf`, repoRoot = REPO
         fs.rmSync(repo, { recursive: true, force: true });
     }
     return out;
+}
+
+/**
+ * A 1-layer random-weight model with Qwen2's real 152k-token byte-level vocabulary (generated once into
+ * .cache/test-models): greedy output runs through every kind of token, whitespace-only ones included.
+ */
+export async function qwen2VocabModel(): Promise<string> {
+    return (await ensureRandomGguf(path.join(REPO_ROOT, ".cache", "test-models"), {
+        name: "qwen2-vocab-detok", architecture: "qwen2", layers: 1, embedding: 64, heads: 2, feedForward: 128, contextLength: 2048,
+        vocab: { kind: "copy", from: llamaCppVocab("ggml-vocab-qwen2.gguf") }, tensorType: "F16", tieEmbeddings: false,
+        neverGenerate: "eog", seed: 11,
+    })).path;
 }
