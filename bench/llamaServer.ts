@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createParser } from "eventsource-parser";
+import { processMemory } from "../test/helpers/engineMemory";
 import { CACHE_DIR, log } from "./lib";
 
 export type ServerRole = "chat" | "fim";
@@ -131,13 +132,6 @@ export class LlamaServer {
         const decoder = new TextDecoder();
         for await (const chunk of r.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
     }
-}
-
-/** Peak resident set (VmHWM) and current private memory (RssAnon) of a process, from /proc (Linux). */
-export function processMemory(pid: number): { peakRssBytes: number; rssAnonBytes: number } {
-    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
-    return { peakRssBytes: kb("VmHWM"), rssAnonBytes: kb("RssAnon") };
 }
 
 /** Samples a set of processes' private memory every `everyMs` and keeps the maximum per process. */

@@ -23,7 +23,8 @@ import { cachedLlamaCppTools, ensureLlamaCppTools } from "../test/helpers/llamaC
 import { chatMessages, hearthChatRun, streamRate, type StreamSample } from "./chatStream";
 import { editingSession, llamaVscodeInfillRequest, type Keystroke } from "./editSession";
 import { loadParams, log, median, newEngine, percentile, round, type BenchOptions, type StepOutput } from "./lib";
-import { LlamaServer, MemoryWatch, processMemory, ServerError } from "./llamaServer";
+import { processMemory } from "../test/helpers/engineMemory";
+import { LlamaServer, MemoryWatch, ServerError } from "./llamaServer";
 
 const FIM_TOKENS = 16;
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { ENGINE_ALLOCATOR_ENV } from "../../src/engineClient/engineAllocator";
 import { EngineProcess } from "../../src/engineClient/engineProcess";
 import { testLoadParams } from "../helpers/embedded";
+import { processMemory } from "../helpers/engineMemory";
 import { ENGINE_PATH } from "../helpers/fixtures";
 import { qwen2VocabModel } from "../helpers/llamaVocab";
 
@@ -20,13 +21,6 @@ function engine(env?: NodeJS.ProcessEnv): EngineProcess {
 function environOf(pid: number): Record<string, string> {
     return Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean)
         .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-}
-
-/** Private (anonymous) resident memory and peak RSS of a process, in MiB. */
-function memoryOf(pid: number): { anonMiB: number; peakMiB: number } {
-    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-    return { anonMiB: kib("RssAnon") / 1024, peakMiB: kib("VmHWM") / 1024 };
 }
 
 describe("engine process: allocator settings", function () {
@@ -60,7 +54,8 @@ describe("engine process: allocator settings", function () {
         const measure = async (e: EngineProcess) => {
             await e.request("loadModel", testLoadParams(model, 2048));
             await e.request("complete", { sequence: "chat", prompt: "Hello", maxTokens: 8, sampling: { temperature: 0 } });
-            return memoryOf(e.pid!);
+            const { rssAnonBytes, peakRssBytes } = processMemory(e.pid!);
+            return { anonMiB: rssAnonBytes / 2 ** 20, peakMiB: peakRssBytes / 2 ** 20 };
         };
         const base = await measure(defaults);
         const tuned = await measure(product);

@@ -1,4 +1,5 @@
 /** Memory the engine process really uses, for leak checks (the 50-round test and the bench). */
+import * as fs from "node:fs";
 import type { StatsResult } from "../../src/protocol/engineProtocol";
 
 /**
@@ -9,4 +10,11 @@ import type { StatsResult } from "../../src/protocol/engineProtocol";
 export function inUseBytes(stats: Pick<StatsResult, "rssBytes" | "heapBytes">): number {
     if (!stats.heapBytes) throw new Error("the engine's stats carry no heapBytes (an older engine?)");
     return stats.rssBytes - (stats.heapBytes.total - stats.heapBytes.used);
+}
+
+/** Peak resident set (VmHWM) and current private memory (RssAnon) of a process, from /proc (Linux). */
+export function processMemory(pid: number): { peakRssBytes: number; rssAnonBytes: number } {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    return { peakRssBytes: kb("VmHWM"), rssAnonBytes: kb("RssAnon") };
 }
