@@ -19,10 +19,25 @@ const common = {
     ...(production ? { define: { "process.env.HEARTH_BUILD": '"production"' } } : {}),
 };
 
+// esbuild wraps each `import * as vscode from "vscode"` in its own `__toESM(require("vscode"))`, and every such call
+// copies all of the API's several hundred properties onto a fresh object: 46 copies in this bundle. This plugin sends
+// every module's import of "vscode" to one shared module that re-exports it, so the API is copied once when the bundle
+// loads (test/unit/extensionBundle.test.ts checks it). Part of issue 13's activation goal.
+const vscodeImportedOnce = {
+    name: "vscode-imported-once",
+    setup(build) {
+        build.onResolve({ filter: /^vscode$/ }, (args) =>
+            args.namespace === "vscode-once" ? { path: "vscode", external: true } : { path: "vscode", namespace: "vscode-once" },
+        );
+        build.onLoad({ filter: /.*/, namespace: "vscode-once" }, () => ({ contents: 'export * from "vscode";', loader: "js" }));
+    },
+};
+
 const builds = [
     {
         ...common,
         entryPoints: { extension: "src/extension.ts" },
+        plugins: [vscodeImportedOnce],
         outdir: "dist",
         format: "cjs",
         platform: "node",
