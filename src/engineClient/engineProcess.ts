@@ -4,7 +4,7 @@
  * and say why until the user restarts it). Free of `vscode` so the integration tests drive it from plain Node.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { engineEnvironment } from "./engineAllocator";
+import { ENGINE_EXEC_ARGV, engineEnvironment } from "./engineAllocator";
 import {
     ENGINE_PROTOCOL_VERSION,
     EngineError,
@@ -40,6 +40,8 @@ export interface EngineProcessOptions {
     /** Defaults to process.execPath; under VS Code that is Electron, run as Node via ELECTRON_RUN_AS_NODE. */
     execPath?: string;
     env?: NodeJS.ProcessEnv;
+    /** Node/V8 flags of the engine process; defaults to ENGINE_EXEC_ARGV (tests compare against others). */
+    execArgv?: readonly string[];
     readyTimeoutMs?: number;
     maxCrashes?: number;
     crashWindowMs?: number;
@@ -147,7 +149,7 @@ export class EngineProcess {
         const started = Date.now();
         const child = fork(this.options.enginePath, [], {
             execPath: this.options.execPath,
-            execArgv: [],
+            execArgv: [...(this.options.execArgv ?? ENGINE_EXEC_ARGV)],
             env: { ...engineEnvironment({ ...process.env, ...this.options.env }), ELECTRON_RUN_AS_NODE: "1" },
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             serialization: "json",
