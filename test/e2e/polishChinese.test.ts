@@ -69,8 +69,12 @@ describe("e2e: polish a Chinese paragraph (Translate to English)", function () {
         const prompt = `把这段翻译成英文：${PARAGRAPH}`;
         await chat.locator('[data-testid="prompt"]').fill(prompt);
         await chat.locator('[data-testid="prompt"]').press("Enter");
+        // The panel may still show an earlier flow's conversation (chat history is per user, not per folder) until
+        // the webview renders the new message: wait for it instead of reading the last message at once.
         const question = chat.locator('[data-testid="message"][data-role="user"]').last();
-        assert.equal(normalise(await question.locator('[data-testid="message-body"]').innerText()), prompt);
+        const shown = await waitForValue("the Chinese prompt to show as the last question",
+            async () => normalise(await question.locator('[data-testid="message-body"]').innerText()), (t) => t === prompt, 15_000);
+        assert.equal(shown, prompt);
         const answer = chat.locator('[data-testid="message"][data-role="assistant"]').last();
         const status = await waitForValue("the answer to end", () => answer.getAttribute("data-status"),
             (s) => s === "complete" || s === "cut" || s === "error", 120_000);
