@@ -22,7 +22,7 @@ const common = {
 // esbuild wraps each `import * as vscode from "vscode"` in its own `__toESM(require("vscode"))`, and every such call
 // copies all of the API's several hundred properties onto a fresh object: 46 copies in this bundle. This plugin sends
 // every module's import of "vscode" to one shared module that re-exports it, so the API is copied once when the bundle
-// loads (test/unit/extensionBundle.test.ts checks it). Part of issue 13's activation goal.
+// loads (test/package/vsix.test.ts checks the shipped bundle). Part of issue 13's activation goal.
 const vscodeImportedOnce = {
     name: "vscode-imported-once",
     setup(build) {
