@@ -12,6 +12,7 @@ import type { LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp" with { "
 import { EngineError, type EmbedParams, type EmbedResult } from "../protocol/engineProtocol";
 import { errorText } from "../core/errorText";
 import { checkBeforeLoad, classifyLoadError, validateModelFile, type ModelHost } from "./modelHost";
+import { dropVocabularyArrays, releaseLoadTimeMemory } from "./modelMemory";
 
 const DEFAULT_CONTEXT = 512;
 /** How often a waiting batch looks again whether chat and completions are done. */
@@ -79,7 +80,9 @@ export class EmbeddingHost {
         await this.unload();
         await validateModelFile(params.modelPath);
         const llama = await this.host.getLlama(params.gpu);
-        const { architecture } = await checkBeforeLoad(params.modelPath, llama, signal);
+        const header = await checkBeforeLoad(params.modelPath, llama, signal);
+        const { architecture } = header;
+        dropVocabularyArrays(header);
         let model: LlamaModel;
         try {
             model = await llama.loadModel({ modelPath: params.modelPath, gpuLayers: params.gpu === "cpu" ? 0 : "auto", loadSignal: signal });
@@ -102,6 +105,7 @@ export class EmbeddingHost {
                 errorText(err));
         }
         const name = typeof model.fileInfo.metadata?.general?.name === "string" ? model.fileInfo.metadata.general.name : path.basename(params.modelPath, ".gguf");
+        await releaseLoadTimeMemory(model);
         this.loaded = { key, model, context, contextSize: Math.min(contextSize, model.trainContextSize), name };
         return this.loaded;
     }

@@ -16,13 +16,12 @@ import {
     type ResultOf,
 } from "../protocol/engineProtocol";
 import { type SequenceName } from "../protocol/generation";
-import * as v8 from "node:v8";
-import * as vm from "node:vm";
 import { runChat, runComplete, runInfill } from "./generation";
 import { inspectModels } from "./inspectModels";
 import { downloadLockKey, downloadModel } from "./downloadModel";
 import { errorText } from "../core/errorText";
 import { ModelHost } from "./modelHost";
+import { collectGarbage } from "./modelMemory";
 import { EmbeddingHost } from "./embeddings";
 import { EventCoalescer } from "./eventCoalescer";
 import { KeyedMutex } from "./keyedMutex";
@@ -99,6 +98,7 @@ const handlers: Handlers = {
     downloadModel: (params, ctx) => locks.run(downloadLockKey(params), ctx.signal, () => downloadModel(params, ctx.signal, ctx.emit)),
     embed: (params, ctx) => locks.run("embedding", ctx.signal, () => embeddings.embed(params, ctx.signal)),
     stats: async (params) => {
+        // On request: V8's heap saw-tooths by tens of MB between collections, which would hide a real trend.
         if (params.collectGarbage) collectGarbage();
         const loaded = host.current;
         let vram: { total: number; used: number; free: number } | undefined;
@@ -127,13 +127,6 @@ const handlers: Handlers = {
 function heapBytes(): { total: number; used: number } {
     const { heapTotal, heapUsed } = process.memoryUsage();
     return { total: heapTotal, used: heapUsed };
-}
-
-/** A full GC on request (stats with collectGarbage): V8's heap saw-tooths by tens of MB between collections. */
-function collectGarbage(): void {
-    v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc") as (() => void) | undefined;
-    gc?.();
 }
 
 async function serve(message: RequestMessage): Promise<void> {

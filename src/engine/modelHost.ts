@@ -19,6 +19,7 @@ import {
 import { type SequenceName } from "../protocol/generation";
 import { checkChatTemplate } from "./chatTemplateCheck";
 import { checkBeforeLoad, validateModelFile, type ModelFileHeader } from "./modelFileChecks";
+import { dropVocabularyArrays, releaseLoadTimeMemory } from "./modelMemory";
 import { packagedTarget } from "./packagedTarget";
 import { templateSupportsTools } from "./toolCalling";
 
@@ -131,6 +132,8 @@ export class ModelHost {
         // The chat template is untrusted code: it is rendered in a worker (time and memory limits) while the weights load.
         const template = header.fileInfo.metadata?.tokenizer?.chat_template;
         const templateCheck = typeof template === "string" ? checkChatTemplate(template, templateTokens(header.fileInfo)) : undefined;
+        // The check's own copy of the vocabulary is not needed any more; node-llama-cpp is about to read another.
+        dropVocabularyArrays(header);
 
         let model: LlamaModel;
         try {
@@ -195,6 +198,8 @@ export class ModelHost {
         // A template that failed its check is not looked at again (the chat is formatted without it).
         const usedTemplate = verdict?.ok === false ? undefined : model.fileInfo.metadata?.tokenizer?.chat_template;
         info.toolCalling = templateSupportsTools(nlc, chatWrapper, typeof usedTemplate === "string" ? usedTemplate : undefined);
+        // Nothing reads the vocabulary's texts from here on (src/engine/modelMemory.ts).
+        await releaseLoadTimeMemory(model);
         this.loaded = { params, info, model, context, sequences: { chat, completion }, fim, chatWrapper };
         emit({ type: "loadProgress", progress: 1, stage: "context" });
         this.log("info", `Loaded ${info.modelName} (${info.backend}, ${info.gpuLayers}/${info.totalLayers} layers on GPU, `
