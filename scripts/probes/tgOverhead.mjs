@@ -1,5 +1,6 @@
 // Per-token overhead of node-llama-cpp against llama-bench on models where the kernel costs nearly nothing:
-// `node bench/probes/tgOverhead.mjs MODEL.gguf [...]` (needs node scripts/llama-cpp-tools.mjs built). One thread, 128 tokens, greedy.
+// (Here, not in bench/probes/: adding it there would mark the committed bench results stale for `npm run bench -- --check`.)
+// `node scripts/probes/tgOverhead.mjs MODEL.gguf [...]` (needs node scripts/llama-cpp-tools.mjs built). One thread, 128 tokens, greedy.
 import { execFileSync } from "node:child_process";
 const nlc = await import("node-llama-cpp");
 const lb = JSON.parse(execFileSync(process.execPath, ["scripts/llama-cpp-tools.mjs", "--json"], { encoding: "utf8" })).llamaBench;
