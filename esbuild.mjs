@@ -35,9 +35,23 @@ const vscodeImportedOnce = {
 
 const builds = [
     {
+        // What VS Code loads: it loads Hearth's bundle below through V8's code cache (src/extensionEntry.ts).
         ...common,
-        entryPoints: { extension: "src/extension.ts" },
+        entryPoints: { extension: "src/extensionEntry.ts" },
+        outdir: "dist",
+        format: "cjs",
+        platform: "node",
+        target: "node20",
+        external: ["vscode"],
+    },
+    {
+        ...common,
+        entryPoints: { hearth: "src/extension.ts" },
         plugins: [vscodeImportedOnce],
+        // Minified in every build, not only the shipped one: the extension host reads, parses and compiles all of it
+        // at every start (244 KB instead of 417 KB), and the in-host tests and the bench's activation_ms then measure
+        // the code users run. The development build keeps its linked source map for debugging.
+        minify: true,
         outdir: "dist",
         format: "cjs",
         platform: "node",

@@ -11,7 +11,8 @@ import tseslint from "typescript-eslint";
  * - config, review: shared host services (settings, the diff review).
  * - capabilities (chat, polish, explain, completion, models, knowledge, lm): only the shared services and
  *   src/services.ts — never each other.
- * src/extension.ts, the composition root, may import everything.
+ * - activation: loading Hearth's bundle (the V8 code cache); plain Node, no VS Code API.
+ * src/extension.ts, the composition root, may import everything; src/extensionEntry.ts loads it.
  */
 const SHARED_FOR_CAPABILITIES = ["backend", "config", "review", "core", "protocol", "services"];
 const CAPABILITIES = ["chat", "polish", "explain", "completion", "models", "knowledge", "lm"];
@@ -24,6 +25,7 @@ const LAYERS = {
     engineClient: ["engineClient", "backend", "config", "core", "protocol", "services"],
     serverClient: ["serverClient", "backend", "config", "core", "protocol"],
     config: ["config", "core", "protocol"],
+    activation: ["activation"],
     review: ["review", "backend", "config", "core", "protocol"],
     ...Object.fromEntries(CAPABILITIES.map((c) => [c, [c, ...SHARED_FOR_CAPABILITIES]])),
 };
@@ -47,7 +49,7 @@ function layerPatterns(folder, allowed, depth) {
 }
 
 const pathsFor = (folder) => [
-    ...(["core", "protocol", "engine", "webview"].includes(folder) ? [NO_VSCODE] : []),
+    ...(["core", "protocol", "engine", "webview", "activation"].includes(folder) ? [NO_VSCODE] : []),
     ...(folder === "engine" ? [] : [NO_LLAMA]),
 ];
 

@@ -10,7 +10,9 @@
 // runs with it, and trust.test.ts proves Hearth ignores it. A second, short run opens the same workspace with Workspace
 // Trust on and the folder untrusted (Restricted Mode) and runs the "Restricted Mode" tests there.
 // Options: --grep <regexp> (only matching tests; skips the Restricted Mode run unless it matches "Restricted Mode"),
-// HEARTH_HOST_TIMEOUT_MS (whole-run limit, default 600000), HEARTH_HOST_VERBOSE=1 (all workbench log lines).
+// HEARTH_HOST_TIMEOUT_MS (whole-run limit, default 600000), HEARTH_HOST_VERBOSE=1 (all workbench log lines),
+// HEARTH_HOST_KEEP_PROFILE=1 (keep the previous run's profile, as a user's next VS Code start does: the bench measures
+// activation with the V8 code cache the first start wrote).
 import { runTests } from "@vscode/test-electron";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -49,12 +51,13 @@ try {
     for (const run of runs) {
         const workspace = path.join(runRoot, run.name, "workspace");
         const userDataDir = path.join(runRoot, run.name, "profile");
-        rmSync(path.join(runRoot, run.name), { recursive: true, force: true, maxRetries: 3 });
+        const keepProfile = process.env.HEARTH_HOST_KEEP_PROFILE === "1" && existsSync(userDataDir);
+        rmSync(keepProfile ? workspace : path.join(runRoot, run.name), { recursive: true, force: true, maxRetries: 3 });
         cpSync(path.join(REPO_ROOT, "test", "host", "workspace"), workspace, { recursive: true });
         mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
         writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify(hostileWorkspaceSettings(), null, 2));
         writeUserSettings(userDataDir, hostTestSettings(run.trust));
-        console.log(`\n--- in-host run: ${run.name} window${run.trust ? " (Workspace Trust on, folder untrusted)" : ""}`);
+        console.log(`\n--- in-host run: ${run.name} window${run.trust ? " (Workspace Trust on, folder untrusted)" : ""}${keepProfile ? ", the previous run's profile" : ""}`);
         await runTests({
             vscodeExecutablePath: path.join(REPO_ROOT, "test", "host", "launcher.mjs"),
             extensionDevelopmentPath: REPO_ROOT,
