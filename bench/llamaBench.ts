@@ -5,14 +5,18 @@
  * 1 and 2 threads, with node-llama-cpp used directly in-process as a third column (what Hearth adds vs what
  * node-llama-cpp adds), and the slowest sample per side (a collapse under contention shows there).
  *
- * llama-bench comes from scripts/llama-cpp-tools.mjs (node-llama-cpp's llama.cpp source, built once per machine).
- * It decodes one token at a time without sampling; the other two sample greedily each token, as real generation
- * does, so the ratio is the whole per-token overhead above llama.cpp.
+ * llama-bench comes from scripts/llama-cpp-tools.mjs (node-llama-cpp's llama.cpp source, built once per machine
+ * for this CPU). A second llama-bench runs on node-llama-cpp's own prebuilt libraries (bench/prebuiltLlamaBench.ts),
+ * so the gap splits into the binaries' share (prebuilt ÷ native llama-bench) and node-llama-cpp's in-process share
+ * (engine ÷ prebuilt llama-bench). llama-bench decodes one token at a time without sampling; the engine and
+ * node-llama-cpp direct sample greedily each token, as real generation does, so the ratios are the whole per-token
+ * overhead above llama.cpp.
  */
 import { execFileSync } from "node:child_process";
 import type { EngineProcess } from "../src/engineClient/engineProcess";
 import { ensureLlamaCppTools } from "../test/helpers/llamaCppTools";
-import { loadDirect, loadParams, log, median, newEngine, round, type BenchOptions } from "./lib";
+import { loadDirect, loadParams, log, median, newEngine, round, type BenchOptions, type StepOutput } from "./lib";
+import { ensurePrebuiltLlamaBench, prebuiltCpuVariant } from "./prebuiltLlamaBench";
 
 function llamaBenchTg(exe: string, modelPath: string, threads: number, tokens: number, reps: number): number[] {
     const out = execFileSync(exe, ["-m", modelPath, "-t", String(threads), "-p", "0", "-n", String(tokens), "-r", String(reps), "-o", "json"], {
@@ -55,8 +59,13 @@ async function engineTg(engine: EngineProcess, tokens: number, reps: number): Pr
     return samples;
 }
 
-export async function measureLlamaBench(modelPath: string, options: BenchOptions) {
+export async function measureLlamaBench(modelPath: string, options: BenchOptions): Promise<StepOutput> {
     const exe = (await ensureLlamaCppTools((m) => log(`  ${m}`))).llamaBench;
+    const notes: Record<string, string> = {};
+    const prebuilt = ensurePrebuiltLlamaBench();
+    const prebuiltExe = "exe" in prebuilt ? prebuilt.exe : undefined;
+    if ("missing" in prebuilt) notes.llamabench_prebuilt = `llama-bench on node-llama-cpp's prebuilt libraries: ${prebuilt.missing}`;
+    else log(`  llama-bench on node-llama-cpp's prebuilt libraries runs their ${prebuiltCpuVariant(prebuilt.exe) ?? "(unreported)"} CPU variant`);
     const tokens = 64;
     const rounds = 4;
     const results: Record<string, number> = {};
@@ -67,6 +76,7 @@ export async function measureLlamaBench(modelPath: string, options: BenchOptions
         const lb: number[] = [];
         const dt: number[] = [];
         const en: number[] = [];
+        const pb: number[] = [];
         try {
             await engine.request("loadModel", { ...loadParams(modelPath, options), threads: t });
             await directTg(direct, 8, 1); // warm-up
@@ -74,6 +84,7 @@ export async function measureLlamaBench(modelPath: string, options: BenchOptions
             // Short alternating rounds so background load hits all three alike.
             for (let round = 0; round < rounds; round++) {
                 lb.push(...llamaBenchTg(exe, modelPath, t, tokens, 2));
+                if (prebuiltExe) pb.push(...llamaBenchTg(prebuiltExe, modelPath, t, tokens, 2));
                 dt.push(...await directTg(direct, tokens, 2));
                 en.push(...await engineTg(engine, tokens, 2));
             }
@@ -90,11 +101,23 @@ export async function measureLlamaBench(modelPath: string, options: BenchOptions
         // The slowest sample shows how badly a thread count degrades when something else wants the CPU.
         results[`llamabench_tg_tps_t${t}_min`] = round(Math.min(...lb), 2);
         results[`engine_tg_tps_t${t}_min`] = round(Math.min(...en), 2);
-        log(`  ${t} thread(s), median of ${lb.length}: llama-bench ${l.toFixed(1)} tok/s, direct ${d.toFixed(1)} tok/s, `
-            + `engine ${e.toFixed(1)} tok/s → engine/llama-bench ${(e / l).toFixed(3)} (slowest: engine ${Math.min(...en).toFixed(1)}, `
-            + `llama-bench ${Math.min(...lb).toFixed(1)})`);
+        if (pb.length) {
+            const p = median(pb);
+            results[`llamabench_prebuilt_tg_tps_t${t}`] = round(p, 2);
+            results[`engine_vs_llamabench_prebuilt_tg_t${t}`] = round(e / p, 4);
+            results[`llamabench_prebuilt_vs_native_tg_t${t}`] = round(p / l, 4);
+        }
+        log(`  ${t} thread(s), median of ${lb.length}: llama-bench ${l.toFixed(1)} tok/s`
+            + (pb.length ? ` (on node-llama-cpp's prebuilt libraries ${median(pb).toFixed(1)})` : "")
+            + `, direct ${d.toFixed(1)} tok/s, engine ${e.toFixed(1)} tok/s → engine/llama-bench ${(e / l).toFixed(3)} `
+            + `(slowest: engine ${Math.min(...en).toFixed(1)}, llama-bench ${Math.min(...lb).toFixed(1)})`);
     }
     results.engine_vs_llamabench_tg = results[`engine_vs_llamabench_tg_t${options.threads}`]!;
+    const prebuiltRatio = results[`engine_vs_llamabench_prebuilt_tg_t${options.threads}`];
+    if (prebuiltRatio !== undefined) {
+        results.engine_vs_llamabench_prebuilt_tg = prebuiltRatio;
+        results.llamabench_prebuilt_vs_native_tg = results[`llamabench_prebuilt_vs_native_tg_t${options.threads}`]!;
+    }
     results.llamabench_threads = options.threads;
-    return results;
+    return { results, notes };
 }

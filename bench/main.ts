@@ -151,6 +151,7 @@ function baselines(generatedName: string, options: BenchOptions): Record<string,
         memory_vs_two_servers_ratio: "two llama-servers (chat + FIM) after the same chat and completion work",
         fim_reuse_p50_ratio: "the same completion path with reuseCache: false (sequence cleared before each request)",
         engine_vs_llamabench_tg: "llama.cpp's llama-bench (tg, 64 tokens) from scripts/llama-cpp-tools.mjs (node-llama-cpp's llama.cpp source, native CPU build)",
+        engine_vs_llamabench_prebuilt_tg: "llama-bench (tg, 64 tokens) compiled from the same release's llama-bench sources and linked against node-llama-cpp's prebuilt libllama/libggml and CPU variants (bench/prebuiltLlamaBench.ts)",
         chat50_rss_drift: `engine memory in use (RSS after a full GC minus V8's empty committed heap) after round 10 of the same chat (model: ${options.quick ? "stories260K-chat-fim.derived" : generatedName})`,
     };
 }

@@ -44,8 +44,12 @@ const ROWS: Row[] = [
     { key: "engine_vs_llamabench_tg", what: "Generation speed at the default thread count, Hearth's engine ÷ llama-bench", unit: "ratio", goal: { op: "≥", value: 0.97 },
         info: (r) => [1, 2].filter((t) => r[`llamabench_tg_tps_t${t}`] !== undefined)
             .map((t) => `${t} thread${t > 1 ? "s" : ""}: engine ${tps(r[`engine_tg_tps_t${t}`])}, node-llama-cpp direct ${tps(r[`direct_tg_tps_t${t}`])}, `
-                + `llama-bench ${tps(r[`llamabench_tg_tps_t${t}`])} (slowest sample: engine ${tps(r[`engine_tg_tps_t${t}_min`])}, llama-bench ${tps(r[`llamabench_tg_tps_t${t}_min`])})`)
+                + `llama-bench ${tps(r[`llamabench_tg_tps_t${t}`])}`
+                + (r[`llamabench_prebuilt_tg_tps_t${t}`] === undefined ? "" : `, llama-bench on node-llama-cpp's prebuilt libraries ${tps(r[`llamabench_prebuilt_tg_tps_t${t}`])}`)
+                + ` (slowest sample: engine ${tps(r[`engine_tg_tps_t${t}_min`])}, llama-bench ${tps(r[`llamabench_tg_tps_t${t}_min`])})`)
             .join("; ") },
+    { key: "engine_vs_llamabench_prebuilt_tg", what: "Same, ÷ llama-bench on node-llama-cpp's own prebuilt libraries (node-llama-cpp's in-process share; information)", unit: "ratio",
+        info: (r) => `prebuilt ÷ native llama-bench (the binaries' share): ${r.llamabench_prebuilt_vs_native_tg?.toFixed(3) ?? "?"}` },
     { key: "chat_stream_ratio", what: "Chat streaming speed, Hearth ÷ node-llama-cpp in-process", unit: "ratio", goal: { op: "≥", value: 0.97 },
         info: (r) => `${tps(r.chat_tps_hearth)} vs ${tps(r.chat_tps_direct)}, ${r.chat_tokens} tokens, median of ${r.chat_runs}` },
     { key: "chat_stream_ratio_tiny", what: "Same on a tiny generated model (per-token overhead made visible; information)", unit: "ratio",
