@@ -23,7 +23,7 @@ const SCRIPT = fileURLToPath(import.meta.url);
 export const REPO_ROOT = path.resolve(path.dirname(SCRIPT), "..");
 export const TOOLS = ["llama-server", "llama-bench"];
 // Bump when the flags below change, so an older build in the cache is rebuilt instead of reused.
-export const RECIPE = 1;
+export const RECIPE = 2;
 
 // Release, CPU only, static executables. GGML_NATIVE (default ON) tunes the kernels to this CPU, as a user's own
 // build is; OpenMP is off because node-llama-cpp's prebuilt ggml uses ggml's own thread pool too, so both sides
@@ -46,7 +46,23 @@ const CMAKE_FLAGS = [
     "-DLLAMA_BUILD_APP=OFF",
     "-DLLAMA_BUILD_TOOLS=ON",
     "-DLLAMA_BUILD_SERVER=ON",
+    ...noAmxFlags(),
 ];
+
+/**
+ * x86-64: the native build leaves out ggml's AMX kernels. With GCC 12 at this llama.cpp commit they die of SIGILL
+ * at their first tile instruction (`tilezero` in tinygemm_kernel_amx<block_q8_0>, llama-server's warm-up decode;
+ * measured 2026-12-05 on a Xeon with AMX, where a plain tile program runs fine): the compiler drops the tile
+ * configuration the kernel builds on its stack (upstream ggml-org/llama.cpp#26954). CPUs without AMX build the same
+ * code as before. On a CPU with AMX, node-llama-cpp's prebuilt sapphirerapids variant does use its AMX kernels
+ * (weights repacked at load), so there the llama.cpp tools are the slower side at prompt processing: the README
+ * says so beside the figures. -mno-* wins over -march=native whatever the order (GCC and Clang).
+ */
+function noAmxFlags() {
+    if (process.arch !== "x64") return [];
+    const flags = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16";
+    return [`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
+}
 
 export function llamaCppBundle() {
     // node-llama-cpp's "exports" hide package.json, so find its folder from the entry point.
@@ -197,7 +213,8 @@ async function buildLocked(dir) {
     const compile = () => runLogged("cmake", ["--build", buildDir, "--config", "Release", "-j", jobs, "--target", ...TOOLS], logFile, say);
     const resuming = fs.existsSync(path.join(buildDir, "CMakeCache.txt"));
     say(`${resuming ? "resuming the build in" : "configuring"} ${buildDir} (cmake${ninja ? " + Ninja" : ""}, ${jobs} jobs; output in ${logFile})`);
-    if (!resuming) await configure();
+    // Configured again when resuming too: a build folder left by an older recipe must take the current flags.
+    await configure();
     try {
         await compile();
     } catch (err) {
