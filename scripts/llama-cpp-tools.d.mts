@@ -19,6 +19,12 @@ export interface LlamaCppTools {
     built: boolean;
 }
 
+/** ggml's AMX kernel file, relative to the llama.cpp source folder. */
+export const AMX_SOURCE: string;
+/** Patches the AMX tile configuration against GCC 12's dropped stores (idempotent); false: not safe to build AMX. */
+export function fixAmxTileConfig(src: string): boolean;
+/** -DCMAKE_C_FLAGS / -DCMAKE_CXX_FLAGS: empty, or leaving AMX out on x86-64 when it is not safe. */
+export function amxFlags(amxSafe: boolean): string[];
 export function llamaCppBundle(): string;
 export function llamaCppCommit(bundle?: string): string;
 export function cacheRoot(): string;

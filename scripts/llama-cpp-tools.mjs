@@ -23,7 +23,7 @@ const SCRIPT = fileURLToPath(import.meta.url);
 export const REPO_ROOT = path.resolve(path.dirname(SCRIPT), "..");
 export const TOOLS = ["llama-server", "llama-bench"];
 // Bump when the flags below change, so an older build in the cache is rebuilt instead of reused.
-export const RECIPE = 2;
+export const RECIPE = 3;
 
 // Release, CPU only, static executables. GGML_NATIVE (default ON) tunes the kernels to this CPU, as a user's own
 // build is; OpenMP is off because node-llama-cpp's prebuilt ggml uses ggml's own thread pool too, so both sides
@@ -46,21 +46,40 @@ const CMAKE_FLAGS = [
     "-DLLAMA_BUILD_APP=OFF",
     "-DLLAMA_BUILD_TOOLS=ON",
     "-DLLAMA_BUILD_SERVER=ON",
-    ...noAmxFlags(),
 ];
 
 /**
- * x86-64: the native build leaves out ggml's AMX kernels. With GCC 12 at this llama.cpp commit they die of SIGILL
- * at their first tile instruction (`tilezero` in tinygemm_kernel_amx<block_q8_0>, llama-server's warm-up decode;
- * measured 2026-12-05 on a Xeon with AMX, where a plain tile program runs fine): the compiler drops the tile
- * configuration the kernel builds on its stack (upstream ggml-org/llama.cpp#26954). CPUs without AMX build the same
- * code as before. On a CPU with AMX, node-llama-cpp's prebuilt sapphirerapids variant does use its AMX kernels
- * (weights repacked at load), so there the llama.cpp tools are the slower side at prompt processing: the README
- * says so beside the figures. -mno-* wins over -march=native whatever the order (GCC and Clang).
+ * ggml's AMX kernels (x86-64 CPUs with AMX, picked by GGML_NATIVE) load their tile configuration from a struct they
+ * fill on the stack; GCC 12 does not see `_tile_loadconfig` read it, drops the stores, and the first tile
+ * instruction dies of SIGILL (`tilezero` in tinygemm_kernel_amx<block_q8_0>, llama-server's warm-up decode; 2 of the
+ * server-backend tests failed on a Xeon with AMX, 2026-12-05; upstream ggml-org/llama.cpp#26954). An empty asm
+ * statement that takes the struct's address keeps the stores (checked in the disassembly). node-llama-cpp's
+ * prebuilt sapphirerapids variant runs these kernels on the same machine, so patching rather than leaving AMX out
+ * keeps the comparison like for like (without them llama-bench generated 11.7 tok/s there, the prebuilt 21.8).
+ * Returns whether the AMX kernels are safe to build: false when the code no longer looks as expected, and then the
+ * build leaves AMX out (amxFlags) instead of risking the crash.
  */
-function noAmxFlags() {
-    if (process.arch !== "x64") return [];
-    const flags = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16";
+export const AMX_SOURCE = path.join("ggml", "src", "ggml-cpu", "amx", "mmq.cpp");
+const AMX_LOAD = "    _tile_loadconfig(&tc);\n";
+const AMX_FIX = "    __asm__ __volatile__(\"\" : : \"r\"(&tc) : \"memory\"); // Hearth: keep tc's stores (GCC 12, llama.cpp#26954)\n";
+
+export function fixAmxTileConfig(src) {
+    const file = path.join(src, AMX_SOURCE);
+    if (!fs.existsSync(file)) return false;
+    const code = fs.readFileSync(file, "utf8");
+    if (code.includes(AMX_FIX + AMX_LOAD)) return true;
+    if (code.split(AMX_LOAD).length !== 2 || !code.includes("alignas(64) tile_config_t tc = {};")) return false;
+    fs.writeFileSync(file, code.replace(AMX_LOAD, AMX_FIX + AMX_LOAD));
+    return true;
+}
+
+/**
+ * Compiler flags that leave ggml's AMX kernels out when they are not safe (x86-64 only: other compilers reject the
+ * flags). Always passed, empty when not needed, so that a build folder configured earlier with them is reset.
+ */
+export function amxFlags(amxSafe) {
+    // -mno-* wins over -march=native whatever the order (GCC and Clang).
+    const flags = amxSafe || process.arch !== "x64" ? "" : "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16";
     return [`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
 }
 
@@ -206,10 +225,14 @@ async function buildLocked(dir) {
         fs.renameSync(tmp, src);
     }
 
+    const amxSafe = fixAmxTileConfig(src);
+    if (!amxSafe) say(`${AMX_SOURCE} is not as expected: building without ggml's AMX kernels`);
+    const cmakeFlags = [...CMAKE_FLAGS, ...amxFlags(amxSafe)];
+
     const buildDir = path.join(dir, "build");
     const ninja = spawnSync("ninja", ["--version"], { stdio: "ignore" }).status === 0;
     const jobs = String(os.availableParallelism());
-    const configure = () => runLogged("cmake", ["-S", src, "-B", buildDir, ...(ninja ? ["-G", "Ninja"] : []), ...CMAKE_FLAGS], logFile);
+    const configure = () => runLogged("cmake", ["-S", src, "-B", buildDir, ...(ninja ? ["-G", "Ninja"] : []), ...cmakeFlags], logFile);
     const compile = () => runLogged("cmake", ["--build", buildDir, "--config", "Release", "-j", jobs, "--target", ...TOOLS], logFile, say);
     const resuming = fs.existsSync(path.join(buildDir, "CMakeCache.txt"));
     say(`${resuming ? "resuming the build in" : "configuring"} ${buildDir} (cmake${ninja ? " + Ninja" : ""}, ${jobs} jobs; output in ${logFile})`);
@@ -239,7 +262,7 @@ async function buildLocked(dir) {
     }
     const buildSeconds = Math.round((Date.now() - started) / 1000);
     fs.writeFileSync(path.join(staging, "manifest.json"), `${JSON.stringify({
-        commit, recipe: RECIPE, platform: `${process.platform}-${process.arch}`, tools: TOOLS, cmakeFlags: CMAKE_FLAGS,
+        commit, recipe: RECIPE, platform: `${process.platform}-${process.arch}`, tools: TOOLS, cmakeFlags, amxPatched: amxSafe,
         buildSeconds, resumed: resuming, builtAt: new Date().toISOString(), cores: os.availableParallelism(),
     }, null, 2)}\n`);
     const bin = path.join(dir, "bin");

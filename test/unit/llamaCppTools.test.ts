@@ -87,4 +87,41 @@ describe("llama.cpp tools cache (scripts/llama-cpp-tools.mjs)", () => {
         assert.equal(found.status, 0, found.stderr);
         assert.equal((JSON.parse(found.stdout) as { llamaServer: string }).llamaServer, path.join(commitDir, "bin", "llama-server"));
     });
+
+    it("patches ggml's AMX tile configuration in the real source once, and leaves AMX out when the code is not as expected", function () {
+        this.timeout(30_000); // git reads the bundle (~2 s while a build runs)
+        // The file as node-llama-cpp's llama.cpp bundle holds it (read from the bundle, no checkout needed).
+        const src = path.join(cache, "src");
+        const file = path.join(src, tools.AMX_SOURCE);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const shown = spawnSync("git", ["--git-dir", path.join(cache, "bundle.git"), "init", "-q", "--bare"], { encoding: "utf8" });
+        assert.equal(shown.status, 0, shown.stderr);
+        const fetched = spawnSync("git", ["--git-dir", path.join(cache, "bundle.git"), "fetch", "-q", tools.llamaCppBundle(), "HEAD"], { encoding: "utf8" });
+        assert.equal(fetched.status, 0, fetched.stderr);
+        const original = spawnSync("git", ["--git-dir", path.join(cache, "bundle.git"), "show", `FETCH_HEAD:${tools.AMX_SOURCE.split(path.sep).join("/")}`],
+            { encoding: "utf8", maxBuffer: 1 << 26 });
+        assert.equal(original.status, 0, original.stderr);
+        fs.writeFileSync(file, original.stdout);
+
+        assert.equal(tools.fixAmxTileConfig(src), true);
+        const patched = fs.readFileSync(file, "utf8");
+        const fixLine = /^ {4}__asm__ __volatile__\(""[^\n]*"r"\(&tc\)[^\n]*\n {4}_tile_loadconfig\(&tc\);$/m;
+        assert.match(patched, fixLine, "the escape is not right before _tile_loadconfig(&tc)");
+        assert.equal(patched.length - original.stdout.length, patched.split("\n").find((l) => l.includes("__asm__"))!.length + 1, "more than one line changed");
+        // Idempotent: a resumed build finds the file patched already.
+        assert.equal(tools.fixAmxTileConfig(src), true);
+        assert.equal(fs.readFileSync(file, "utf8"), patched);
+        assert.deepEqual(tools.amxFlags(true), ["-DCMAKE_C_FLAGS=", "-DCMAKE_CXX_FLAGS="]);
+
+        // Another llama.cpp whose kernel no longer fills tc this way: not patched, and x86-64 builds leave AMX out.
+        fs.writeFileSync(file, original.stdout.replace("alignas(64) tile_config_t tc = {};", "static const tile_config_t tc = make_config();"));
+        assert.equal(tools.fixAmxTileConfig(src), false);
+        assert.doesNotMatch(fs.readFileSync(file, "utf8"), /__asm__ __volatile__\(""/);
+        const noAmx = tools.amxFlags(false);
+        assert.deepEqual(noAmx, process.arch === "x64"
+            ? ["-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16", "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"]
+            : ["-DCMAKE_C_FLAGS=", "-DCMAKE_CXX_FLAGS="]);
+        fs.rmSync(file);
+        assert.equal(tools.fixAmxTileConfig(src), false);
+    });
 });
