@@ -38,13 +38,25 @@ export class ServerError extends Error {
     }
 
     /**
-     * llama-server parses every answer with the model's chat-format parser once generation has finished, and
-     * rejects text that is not valid UTF-8 (HTTP 500 "…does not match the expected Content-only format"). A
-     * random-weight model produces such byte sequences now and then; a real model rarely does. The work was done.
+     * llama-server parses every answer with the model's chat-format parser (/infill once generation has finished,
+     * a chat stream after every token) and rejects text that is not valid UTF-8 (HTTP 500 "…does not match the
+     * expected Content-only format", or in a stream an error event that ends the answer there: "…peg-native format").
+     * A random-weight model produces such byte sequences now and then; a real model rarely does.
      */
-    get rejectedAfterGeneration(): boolean {
+    get rejectedModelOutput(): boolean {
         return this.status === 500 && /does not match the expected .* format/.test(this.body);
     }
+}
+
+/**
+ * One SSE data payload of a llama-server stream: the parsed object, undefined for the closing "[DONE]". An error
+ * after the stream began (HTTP 200 already sent) arrives as an `{"error": …}` event and ends the answer: thrown.
+ */
+export function streamEventData(route: string, raw: string): unknown {
+    if (raw === "[DONE]") return undefined;
+    const data = JSON.parse(raw) as { error?: { code?: number } };
+    if (data.error) throw new ServerError(route, data.error.code ?? 500, raw);
+    return data;
 }
 
 export class LlamaServer {
@@ -122,11 +134,11 @@ export class LlamaServer {
         const r = await fetch(`${this.url}${route}`, {
             method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
         });
-        if (!r.ok || !r.body) throw new Error(`llama-server ${route}: HTTP ${r.status} ${await r.text()}`);
+        if (!r.ok || !r.body) throw new ServerError(route, r.status, await r.text());
         const parser = createParser({
             onEvent: (event) => {
-                if (event.data === "[DONE]") return;
-                onData(JSON.parse(event.data));
+                const data = streamEventData(route, event.data);
+                if (data !== undefined) onData(data);
             },
         });
         const decoder = new TextDecoder();

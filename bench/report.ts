@@ -29,7 +29,8 @@ const tps = (v: number | undefined) => (v === undefined ? "?" : `${v.toFixed(1)}
 const ROWS: Row[] = [
     { key: "chat_vs_server_tok_ratio", what: "Chat streaming speed, Hearth ÷ llama-server", unit: "ratio", goal: { op: "≥", value: 1.0 },
         info: (r) => `${tps(r.chat_vs_server_tps_hearth)} vs ${tps(r.chat_vs_server_tps_server)}, ${r.chat_vs_server_tokens} tokens, median of ${r.chat_vs_server_runs}; `
-            + `TTFT ${ms(r.chat_vs_server_ttft_ms_hearth)} vs ${ms(r.chat_vs_server_ttft_ms_server)}` },
+            + `TTFT ${ms(r.chat_vs_server_ttft_ms_hearth)} vs ${ms(r.chat_vs_server_ttft_ms_server)}`
+            + (r.chat_vs_server_prompts_dropped ? `; ${r.chat_vs_server_prompts_dropped} prompt(s) dropped on both sides because llama-server's output parser ended its answer (invalid UTF-8 from the random weights)` : "") },
     { key: "fim_vs_server_p50_ratio", what: "Completion latency per keystroke, Hearth ÷ llama-server /infill (p50)", unit: "ratio", goal: { op: "≤", value: 0.8 },
         info: (r) => `${ms(r.fim_p50_ms)} vs ${ms(r.fim_server_p50_ms)} over ${r.fim_keystrokes} keystrokes; prompt p50 ${r.fim_prompt_tokens_p50} vs ${r.fim_server_prompt_tokens_p50} tokens, `
             + `evaluated p50 ${r.fim_evaluated_tokens_p50} vs ${r.fim_server_evaluated_tokens_p50}; tokens generated (mean) ${r.fim_generated_tokens_mean} vs ${r.fim_server_generated_tokens_mean}`

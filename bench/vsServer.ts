@@ -3,7 +3,8 @@
  * and another for completions, same model, threads, context and sampling, requests alternating between the sides.
  *
  *   chat_vs_server_tok_ratio   streamed tokens/s at the client: Hearth's engine `chat` (what EmbeddedBackend.chat
- *                              sends) ÷ llama-server /v1/chat/completions with stream, greedy, same messages.
+ *                              sends) ÷ llama-server /v1/chat/completions with stream, greedy, same messages; a
+ *                              prompt whose server answer its output parser cuts short is dropped on both sides.
  *   fim_vs_server_p50_ratio    per-keystroke completion latency over the scripted editing session (editSession.ts):
  *   fim_vs_server_p95_ratio    Hearth's requestSuggestion (the provider's path: prompt layout, infill on the
  *                              completion sequence, quality rules) ÷ llama-server /infill with llama.vscode's request.
@@ -110,20 +111,46 @@ async function compareChat(backend: EmbeddedBackend, server: LlamaServer, option
         if (!first) throw new Error("llama-server streamed no text");
         return { ttftMs: first.at - started, tokensPerSecond: streamRate(first, last), tokens: last.tokens };
     };
+    /**
+     * One prompt on both sides, in the given order; undefined when llama-server's output parser ended its answer
+     * (invalid UTF-8 from the random weights, see ServerError.rejectedModelOutput). Greedy decoding makes that
+     * answer the same every time, so the prompt is dropped for both sides and the next one is used: the two sides
+     * always generate the same number of tokens for the same prompts.
+     */
+    const pair = async (run: number, hearthFirst: boolean): Promise<[StreamSample, StreamSample] | undefined> => {
+        try {
+            if (hearthFirst) {
+                const h = await runHearth(run);
+                return [h, await runServer(run)];
+            }
+            const s = await runServer(run);
+            return [await runHearth(run), s];
+        } catch (err) {
+            if (!(err instanceof ServerError && err.rejectedModelOutput)) throw err;
+            return undefined;
+        }
+    };
     const hearth: StreamSample[] = [];
     const server_: StreamSample[] = [];
-    await runHearth(-1);
-    await runServer(-2);
-    for (let run = 0; run < runs; run++) {
-        if (run % 2 === 0) {
-            hearth.push(await runHearth(run));
-            server_.push(await runServer(run));
-        } else {
-            server_.push(await runServer(run));
-            hearth.push(await runHearth(run));
+    const dropped: number[] = [];
+    // Warm-up pair (prompts of their own), then `runs` measured pairs alternating which side goes first.
+    for (let warm = -1; !(await pair(warm, true)); warm--) {
+        if (warm < -runs) throw new Error("llama-server's output parser rejected every warm-up answer");
+    }
+    for (let run = 0; hearth.length < runs; run++) {
+        if (run >= 3 * runs) {
+            throw new Error(`llama-server's output parser rejected ${dropped.length} of ${run} answers (prompts ${dropped.join(", ")})`);
         }
-        log(`  chat run ${run}: hearth ${hearth.at(-1)!.tokensPerSecond.toFixed(1)} tok/s (ttft ${hearth.at(-1)!.ttftMs.toFixed(0)} ms), `
-            + `llama-server ${server_.at(-1)!.tokensPerSecond.toFixed(1)} tok/s (ttft ${server_.at(-1)!.ttftMs.toFixed(0)} ms)`);
+        const samples = await pair(run, hearth.length % 2 === 0);
+        if (!samples) {
+            dropped.push(run);
+            log(`  chat prompt ${run}: dropped on both sides (llama-server's output parser rejected its answer: invalid UTF-8)`);
+            continue;
+        }
+        hearth.push(samples[0]);
+        server_.push(samples[1]);
+        log(`  chat prompt ${run}: hearth ${samples[0].tokensPerSecond.toFixed(1)} tok/s (ttft ${samples[0].ttftMs.toFixed(0)} ms), `
+            + `llama-server ${samples[1].tokensPerSecond.toFixed(1)} tok/s (ttft ${samples[1].ttftMs.toFixed(0)} ms)`);
     }
     const short = [...hearth, ...server_].filter((s) => s.tokens < maxTokens);
     if (short.length) throw new Error(`a chat answer stopped before ${maxTokens} tokens (${short.map((s) => s.tokens).join(", ")})`);
@@ -137,6 +164,7 @@ async function compareChat(backend: EmbeddedBackend, server: LlamaServer, option
         chat_vs_server_ttft_ms_server: round(median(server_.map((s) => s.ttftMs)), 2),
         chat_vs_server_tokens: maxTokens,
         chat_vs_server_runs: runs,
+        chat_vs_server_prompts_dropped: dropped.length,
     };
 }
 
@@ -172,7 +200,7 @@ async function compareFim(backend: EmbeddedBackend, facts: ModelFacts, server: L
             const r = await server!.post<InfillResponse>("/infill", llamaVscodeInfillRequest(k.doc, k.snippets, FIM_TOKENS));
             return { ms: performance.now() - started, tokens: r.tokens_predicted, evaluated: r.timings?.prompt_n ?? NaN, prompt: r.tokens_evaluated };
         } catch (err) {
-            if (!(err instanceof ServerError && err.rejectedAfterGeneration)) throw err;
+            if (!(err instanceof ServerError && err.rejectedModelOutput)) throw err;
             // The answer was generated and then rejected by the server's output parser: the latency still counts.
             rejected++;
             return { ms: performance.now() - started, tokens: NaN, evaluated: NaN, prompt: NaN };
