@@ -41,7 +41,7 @@ const ROWS: Row[] = [
         info: (r) => `full suggestion p50 ${ms(r.fim_p50_ms)}, p95 ${ms(r.fim_p95_ms)}` },
     { key: "memory_vs_two_servers_ratio", what: "Peak RSS, Hearth's one engine (chat + completions) ÷ two llama-servers", unit: "ratio", goal: { op: "≤", value: 0.6 },
         info: (r) => `${r.memory_hearth_peak_mib} vs ${r.memory_servers_peak_mib} MiB; private memory (RssAnon) ${r.memory_hearth_anon_mib} vs ${r.memory_servers_anon_mib} MiB `
-            + `(ratio ${r.memory_anon_vs_two_servers_ratio?.toFixed(3)}); the model file is mapped by each process, so RSS counts it once per process` },
+            + `(ratio ${r.memory_anon_vs_two_servers_ratio?.toFixed(3)}); RSS counts the weights once per process: each llama-server maps the file, Hearth's engine on the CPU reads them into its private memory on huge pages (src/engine/weightsMemory.ts)` },
     { key: "engine_vs_llamabench_tg", what: "Generation speed at the default thread count, Hearth's engine ÷ llama-bench", unit: "ratio", goal: { op: "≥", value: 0.97 },
         info: (r) => [1, 2].filter((t) => r[`llamabench_tg_tps_t${t}`] !== undefined)
             .map((t) => `${t} thread${t > 1 ? "s" : ""}: engine ${tps(r[`engine_tg_tps_t${t}`])}, node-llama-cpp direct ${tps(r[`direct_tg_tps_t${t}`])}, `

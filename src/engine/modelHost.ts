@@ -22,6 +22,7 @@ import { checkBeforeLoad, validateModelFile, type ModelFileHeader } from "./mode
 import { dropVocabularyArrays, releaseLoadTimeMemory } from "./modelMemory";
 import { packagedTarget } from "./packagedTarget";
 import { templateSupportsTools } from "./toolCalling";
+import { readThpMode, useMmapFor } from "./weightsMemory";
 
 // Kept importable from here: the downloader and the embedding model loader use them.
 export { checkBeforeLoad, validateModelFile };
@@ -140,6 +141,8 @@ export class ModelHost {
             model = await llama.loadModel({
                 modelPath: params.modelPath,
                 gpuLayers: params.gpu === "cpu" ? 0 : params.gpuLayers,
+                // On the CPU the weights go on huge pages rather than a mapping of the file (src/engine/weightsMemory.ts).
+                useMmap: useMmapFor({ platform: process.platform, cpuBackend: llama.gpu === false, thp: readThpMode() }),
                 loadSignal: signal,
                 onLoadProgress: (progress) => emit({ type: "loadProgress", progress: progress * 0.9, stage: "model" }),
             });

@@ -15,6 +15,9 @@
  * - MALLOC_ARENA_MAX=1: one arena, so memory freed by the worker threads is reused by the next load.
  * - MALLOC_TRIM_THRESHOLD_ / MALLOC_MMAP_THRESHOLD_ 64 KiB: larger blocks come from mmap and go back to the OS on
  *   free, and free memory at the top of the heap is returned sooner.
+ * - GLIBC_TUNABLES=glibc.malloc.hugetlb=1: glibc asks for transparent huge pages (madvise) on what it maps, so a
+ *   model's weights read into memory on the CPU backend sit on 2 MiB pages (src/engine/weightsMemory.ts says why
+ *   and what it measured). Blocks smaller than a huge page are left alone.
  *
  * A value the user set in their own environment wins (someone tuning their allocator knows why).
  */
@@ -22,6 +25,7 @@ export const ENGINE_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
     MALLOC_ARENA_MAX: "1",
     MALLOC_TRIM_THRESHOLD_: "65536",
     MALLOC_MMAP_THRESHOLD_: "65536",
+    GLIBC_TUNABLES: "glibc.malloc.hugetlb=1",
 };
 
 /** The environment the engine process starts with: the allocator settings under `base` (which wins). */

@@ -86,7 +86,7 @@ describe("engine process: allocator settings", function () {
         const model = await qwen2VocabModel();
         // glibc's own defaults (8 arenas per core, 128 KiB trim threshold, dynamic mmap threshold): an undefined
         // value leaves the variable out of the child's environment (Node skips it), as if Hearth never set it.
-        const defaults = engine({ MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined });
+        const defaults = engine({ MALLOC_ARENA_MAX: undefined, MALLOC_TRIM_THRESHOLD_: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined });
         const product = engine();
         engines.push(defaults, product);
         // One after the other, so each load has both cores, as a user's engine has.
